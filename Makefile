@@ -1,0 +1,40 @@
+# husk: `make` builds everything into build/; `make demo` and `make test`
+# install what is missing first (scripts/setup.sh). See README.md.
+
+SHELL := /bin/bash
+BUILD ?= build
+HOST_CC ?= gcc
+HOST_CFLAGS ?= -std=gnu11 -O2 -g -Wall -Wextra -Iinclude
+CC := gcc
+LD := ld
+
+UNIT_TESTS :=
+EXAMPLES := hello crash oom
+
+.PHONY: all demo test setup clean
+all: $(BUILD)/bin/husk-vmm $(EXAMPLES:%=$(BUILD)/examples/%.elf) unit-tests
+
+include kernel/kernel.mk
+-include vmm/vmm.mk
+include tests/tests.mk
+
+unit-tests: $(UNIT_TESTS)
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	@$(MAKE) -s all
+	@scripts/demo.sh
+
+test: setup
+	@$(MAKE) -s all
+	@tests/run.sh
+
+bench: setup
+	@$(MAKE) -s all
+	@bench/boot.sh
+
+clean:
+	rm -rf $(BUILD)
+.SECONDARY:

@@ -1,0 +1,220 @@
+/*
+ * Ring-0 entry stubs and the few ring-3 instructions that need them.
+ *
+ * Ring 0 does as little as it can, because under PVM each ring-0
+ * instruction is emulated (~0.5 us): an exception or interrupt is copied
+ * into the user-visible struct husk_trap_frame and handed to the ring-3
+ * handler with iretq. Two #GP sites are services rather than faults: ring 3
+ * idles by executing `hlt` at husk_idle_site and flushes a TLB entry with
+ * `invlpg` at husk_invlpg_site; ring 0 performs the instruction for it.
+ *
+ * Nothing here may use the instructions PLATFORM.md lists as fatal in ring
+ * 0 (scripts/check-ring0.sh enforces it on the linked image).
+ */
+#include <husk/abi.h>
+#include <husk/image.h>
+#include <husk/x86.h>
+
+	.altmacro
+
+/* Vectors for which the CPU pushes an error code. */
+.macro vecstub n
+	.balign 16
+vec_\n:
+	.if (\n == 8) || ((\n >= 10) && (\n <= 14)) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\n
+	jmp trap_common
+.endm
+
+.macro vecaddr n
+	.quad vec_\n
+.endm
+
+	.section .r0text, "ax"
+	.code64
+
+	.set i, 0
+	.rept 256
+	vecstub %i
+	.set i, i + 1
+	.endr
+
+/* Stack: vector, error, rip, cs, rflags, rsp, ss. */
+trap_common:
+	cmpq $VEC_GP, (%rsp)
+	je gp_service
+	testb $3, 24(%rsp)		/* from ring 0? */
+	jnz deliver
+	cmpq $32, (%rsp)		/* an interrupt that woke the idle hlt: */
+	jae woken			/* just return to it */
+	jmp deliver
+
+woken:
+	addq $16, %rsp
+	iretq
+
+/*
+ * Ring 3 executed hlt or invlpg at one of the registered sites. Anything
+ * else raising #GP is a fault and is delivered.
+ */
+gp_service:
+	pushq %rax
+	pushq %rbx
+	movq $__r0vars, %rax
+	movq 32(%rsp), %rbx		/* rip */
+	cmpq R0_IDLE_SITE(%rax), %rbx
+	je idle
+	cmpq R0_INVLPG_SITE(%rax), %rbx
+	je flush
+	popq %rbx
+	popq %rax
+	jmp deliver
+idle:
+	incq 32(%rsp)			/* past the 1-byte hlt */
+	popq %rbx
+	popq %rax
+	addq $16, %rsp
+	sti
+	hlt
+	cli
+	iretq
+flush:
+	invlpg (%rdi)
+	addq $3, 32(%rsp)		/* past the 3-byte invlpg (%rdi) */
+	popq %rbx
+	popq %rax
+	addq $16, %rsp
+	iretq
+
+/*
+ * Push the registers so that the stack holds a struct husk_trap_frame up
+ * to ss, copy it to the user-visible frame, and iretq to the ring-3 handler
+ * on its own stack (a stack overflow must not fault again).
+ */
+deliver:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq $__r0vars, %rbx
+	movq R0_TRAP_FRAME(%rbx), %rdi
+	testb $3, TF_CS(%rsp)
+	jz fatal			/* ring 0 itself faulted */
+	cmpb $0, R0_SMAP(%rbx)
+	je 1f
+	stac
+1:	cmpq $0, TF_BUSY(%rdi)
+	jne fatal			/* the ring-3 handler faulted */
+	.set off, 0
+	.rept TF_CR2 / 8
+	movq off(%rsp), %rax
+	movq %rax, off(%rdi)
+	.set off, off + 8
+	.endr
+	movq %cr2, %rax
+	movq %rax, TF_CR2(%rdi)
+	movq $1, TF_BUSY(%rdi)
+	cmpb $0, R0_SMAP(%rbx)
+	je 1f
+	clac
+1:	addq $TF_CR2, %rsp		/* drop the saved frame */
+	pushq $GDT_USER_DS
+	pushq R0_TRAP_STACK(%rbx)
+	pushq $RFLAGS_FIXED
+	pushq $GDT_USER_CS
+	pushq R0_TRAP_ENTRY(%rbx)
+	iretq
+
+/*
+ * No ring-3 handler can run: end the VM with reason "nested fault" and the
+ * vector, through whichever exit port this platform has.
+ */
+fatal:
+	movq TF_VECTOR(%rsp), %rcx
+	movl $HUSK_STATUS_PANIC | (HUSK_EXIT_NESTED_FAULT << 8), %eax
+	shll $16, %ecx
+	orl %ecx, %eax
+	movzwl R0_EXIT_PORT(%rbx), %edx
+	cmpb $0, R0_QEMU(%rbx)
+	jne 2f
+	outl %eax, %dx
+	jmp 3f
+2:	movl $(HUSK_STATUS_PANIC & 0x7f), %eax
+	outb %al, %dx
+3:	cli
+	hlt
+	jmp 3b
+
+/*
+ * SYSCALL. Under PVM it stays in ring 3 and faults on this supervisor page
+ * (the ring-3 handler recognises rip == husk_syscall_entry); on hardware
+ * KVM it arrives here in ring 0 on the user's stack. Build the frame an
+ * exception would have and deliver it as HUSK_VEC_SYSCALL.
+ */
+	.globl husk_syscall_entry
+husk_syscall_entry:
+	movq %rsp, __r0vars + R0_SCRATCH
+	movq $__r0_stack_top, %rsp
+	pushq $GDT_USER_DS
+	pushq __r0vars + R0_SCRATCH
+	pushq %r11			/* rflags */
+	pushq $GDT_USER_CS
+	pushq %rcx			/* rip */
+	pushq $0
+	pushq $HUSK_VEC_SYSCALL
+	jmp deliver
+
+	.section .rodata
+	.balign 8
+	.globl husk_vectors
+husk_vectors:
+	.set i, 0
+	.rept 256
+	vecaddr %i
+	.set i, i + 1
+	.endr
+
+/* ---- Ring 3 ---- */
+	.text
+
+/* The library OS starts here, rdi = boot info, rsp = its boot stack. */
+	.globl husk_start
+husk_start:
+	xorl %ebp, %ebp
+	call husk_main
+	ud2
+
+/* Ring 0 delivers every trap here, rdi = the frame, on the trap stack. */
+	.globl husk_trap_entry
+husk_trap_entry:
+	xorl %ebp, %ebp
+	call husk_trap
+	ud2
+
+/* void husk_cpu_idle(void): sleep until an interrupt (ring 0 does sti; hlt). */
+	.globl husk_cpu_idle, husk_idle_site
+husk_cpu_idle:
+husk_idle_site:
+	hlt
+	ret
+
+/* void husk_invlpg(const void *va): drop one TLB entry. */
+	.globl husk_invlpg, husk_invlpg_site
+husk_invlpg:
+husk_invlpg_site:
+	invlpg (%rdi)
+	ret

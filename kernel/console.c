@@ -1,0 +1,47 @@
+/* Formatted console output over the platform's console. */
+#include <husk/abi.h>
+#include "console.h"
+#include "lib.h"
+#include "platform.h"
+
+void console_write(const char *s, unsigned long n)
+{
+	platform->console_write(s, n);
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return n;
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	kprintf("husk: panic: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	platform->exit(HUSK_STATUS_PANIC, HUSK_EXIT_PANIC, 0);
+}
+
+void husk_exit(int status)
+{
+	platform->exit(status, HUSK_EXIT_NORMAL, 0);
+}

@@ -1,0 +1,56 @@
+/*
+ * The library OS starts here, in ring 3, with the machine already built
+ * (by husk-vmm, or by the PVH entry). Set up console, clock and memory,
+ * then run the program linked into the image.
+ */
+#include <husk/abi.h>
+#include <husk/bootinfo.h>
+#include "clock.h"
+#include "cmdline.h"
+#include "console.h"
+#include "lib.h"
+#include "mm.h"
+#include "platform.h"
+
+#define MAX_WORDS 128
+
+const struct platform_ops *platform;
+const struct husk_boot_info *boot_info;
+
+int main(int argc, char **argv);
+
+static void platform_init(const struct husk_boot_info *bi)
+{
+	/* A bad boot info means a broken starter; say so the one way we
+	 * can: husk-vmm's exit port (on QEMU it faults, which ends the VM). */
+	if (bi->magic != HUSK_BOOT_MAGIC || bi->version != HUSK_BOOT_VERSION)
+		platform_vmm.exit(HUSK_STATUS_PANIC, HUSK_EXIT_PANIC, 0);
+	platform = bi->platform == HUSK_PLATFORM_VMM ? &platform_vmm
+						    : &platform_qemu;
+	boot_info = bi;
+}
+
+void husk_main(const struct husk_boot_info *bi)
+{
+	static char line[HUSK_CMDLINE_MAX];
+	static char *optv[MAX_WORDS], *argv[MAX_WORDS];
+	static char *fallback[] = { "husk", 0 };
+	struct cmdline c;
+	uint64_t t_main;
+
+	platform_init(bi);
+	clock_init(bi);
+	mm_init(bi);
+	memcpy(line, bi->cmdline, sizeof(line));
+	line[sizeof(line) - 1] = 0;
+	cmdline_parse(line, &c, optv, argv, MAX_WORDS);
+	if (!c.argc) {
+		c.argc = 1;
+		c.argv = fallback;
+	}
+	t_main = rdtsc();
+	if (cmdline_has(&c, "husk.boottime"))
+		kprintf("husk: boot: %lu ns from first instruction to main\n",
+			tsc_to_ns(t_main - bi->tsc_at_entry));
+	husk_exit(main(c.argc, c.argv));
+}

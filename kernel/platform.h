@@ -1,0 +1,38 @@
+/*
+ * The one narrow interface through which the library OS sees the machine.
+ * Everything else (clock, memory map, command line) comes from the boot
+ * info the platform hands over; traps arrive at husk_trap() (trap.c).
+ *
+ * Backends: platform/vmm.c (husk-vmm: console ring, one exit per flush)
+ * and platform/qemu.c (PVH starters: 16550 console, debug-exit device).
+ * A later backend can run the same library OS as a host process.
+ */
+#ifndef KERNEL_PLATFORM_H
+#define KERNEL_PLATFORM_H
+
+#include <stddef.h>
+#include <husk/bootinfo.h>
+
+struct platform_ops {
+	const char *name;
+	/* Queue console output; it may be held until the next flush. */
+	void (*console_write)(const char *s, size_t n);
+	void (*console_flush)(void);
+	/* End the VM: status is what the starter exits with; reason and
+	 * detail as in include/husk/abi.h. */
+	void (*exit)(int status, unsigned reason, unsigned detail)
+		__attribute__((noreturn));
+	/* Sleep until an interrupt; output is flushed first. */
+	void (*idle)(void);
+};
+
+extern const struct platform_ops *platform;
+extern const struct husk_boot_info *boot_info;
+
+extern const struct platform_ops platform_vmm, platform_qemu;
+
+/* Ring-3 entry points of the ring-0 services (entry.S). */
+void husk_cpu_idle(void);
+void husk_invlpg(const void *va);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * Every exception reaches husk_trap() in ring 3 (entry.S copied the frame).
+ * Foundation policy: a fault is fatal. Print what happened, where
+ * (symbolized), the registers and a backtrace, then end the VM with
+ * 128 + the signal a Linux process would have received, as a shell reports.
+ */
+#include <husk/abi.h>
+#include <husk/image.h>
+#include <husk/x86.h>
+#include "console.h"
+#include "lib.h"
+#include "platform.h"
+#include "syms.h"
+
+#define SIGTRAP 5
+#define SIGILL 4
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGSEGV 11
+#define SIGSYS 31
+
+extern char __r3_stack_bottom[], __r3_stack_top[];
+extern char husk_syscall_entry[];
+
+struct husk_trap_frame husk_trap_frame_area __attribute__((aligned(4096)));
+
+static const char *const names[32] = {
+	"divide error (#DE)", "debug (#DB)", "NMI", "breakpoint (#BP)",
+	"overflow (#OF)", "bound range (#BR)", "invalid opcode (#UD)",
+	"device not available (#NM)", "double fault (#DF)", "coprocessor segment overrun",
+	"invalid TSS (#TS)", "segment not present (#NP)", "stack fault (#SS)",
+	"general protection (#GP)", "page fault (#PF)", "reserved 15",
+	"x87 floating point (#MF)", "alignment check (#AC)", "machine check (#MC)",
+	"SIMD floating point (#XM)", "virtualization (#VE)", "control protection (#CP)",
+};
+
+static int signal_of(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return SIGFPE;
+	case 1: case 3: return SIGTRAP;
+	case 6: return SIGILL;
+	case 11: case 12: case 17: return SIGBUS;
+	case HUSK_VEC_SYSCALL: return SIGSYS;
+	default: return SIGSEGV;
+	}
+}
+
+static void print_addr(uint64_t addr)
+{
+	uint64_t off;
+	const char *name = syms_lookup(addr, &off);
+
+	if (name)
+		kprintf("0x%016lx <%s+0x%lx>", addr, name, off);
+	else
+		kprintf("0x%016lx", addr);
+}
+
+static void print_registers(const struct husk_trap_frame *f)
+{
+	kprintf("husk:   rax %016lx rbx %016lx rcx %016lx rdx %016lx\n",
+		f->rax, f->rbx, f->rcx, f->rdx);
+	kprintf("husk:   rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n",
+		f->rsi, f->rdi, f->rbp, f->rsp);
+	kprintf("husk:   r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n",
+		f->r8, f->r9, f->r10, f->r11);
+	kprintf("husk:   r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n",
+		f->r12, f->r13, f->r14, f->r15);
+	kprintf("husk:   rip %016lx rflags %08lx cs %04lx ss %04lx cr2 %016lx\n",
+		f->rip, f->rflags, f->cs, f->ss, f->cr2);
+}
+
+static int on_stack(uint64_t p)
+{
+	return p >= (uint64_t)__r3_stack_bottom &&
+	       p + 16 <= (uint64_t)__r3_stack_top && !(p & 7);
+}
+
+/* Walks the frame-pointer chain, trusting only pointers into the stack. */
+static void print_backtrace(const struct husk_trap_frame *f)
+{
+	uint64_t fp = f->rbp;
+
+	kprintf("husk: backtrace:\n");
+	kprintf("husk:   #0  ");
+	print_addr(f->rip);
+	kprintf("\n");
+	for (int depth = 1; depth < 32 && on_stack(fp); depth++) {
+		const uint64_t *frame = (const uint64_t *)fp;
+		if (!frame[1])
+			break;
+		kprintf("husk:   #%-2d ", depth);
+		print_addr(frame[1] - 1); /* inside the call, not after it */
+		kprintf("\n");
+		if (frame[0] <= fp)
+			break; /* the chain must go up the stack */
+		fp = frame[0];
+	}
+}
+
+static void describe(const struct husk_trap_frame *f)
+{
+	if (f->vector == VEC_PF) {
+		kprintf("husk:   %s %s address 0x%lx (%s)\n",
+			f->error & 2 ? "write to" : (f->error & 16 ? "execute at" : "read from"),
+			f->error & 1 ? "protected" : "unmapped", f->cr2,
+			f->error & 4 ? "user" : "supervisor");
+		if (f->cr2 < (uint64_t)__r3_stack_bottom &&
+		    f->cr2 >= (uint64_t)__r3_stack_bottom - 4096)
+			kprintf("husk:   (stack overflow: the guard page below the stack)\n");
+		else if (f->cr2 < 4096)
+			kprintf("husk:   (NULL pointer dereference)\n");
+	} else if (f->error) {
+		kprintf("husk:   error code 0x%lx\n", f->error);
+	}
+}
+
+void husk_trap(struct husk_trap_frame *f)
+{
+	uint64_t vector = f->vector;
+
+	/* Under PVM a SYSCALL stays in ring 3 and faults on the supervisor
+	 * page of its entry: it is a system call all the same. */
+	if (vector == VEC_PF && f->rip == (uint64_t)husk_syscall_entry) {
+		vector = HUSK_VEC_SYSCALL;
+		f->rip = f->rcx;
+	}
+	platform->console_flush();
+	if (vector == HUSK_VEC_SYSCALL)
+		kprintf("husk: fatal: system call %lu at ", f->rax);
+	else if (vector < 32 && names[vector])
+		kprintf("husk: fatal: %s, vector %lu, at ", names[vector], vector);
+	else
+		kprintf("husk: fatal: unexpected interrupt, vector %lu, at ", vector);
+	print_addr(f->rip);
+	kprintf("\n");
+	if (vector == HUSK_VEC_SYSCALL)
+		kprintf("husk:   this image has no Linux system-call layer\n");
+	describe(f);
+	print_registers(f);
+	print_backtrace(f);
+	platform->exit(128 + signal_of(vector), HUSK_EXIT_FAULT,
+		       (unsigned)vector);
+}
