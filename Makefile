@@ -9,13 +9,13 @@ CC := gcc
 LD := ld
 
 UNIT_TESTS :=
-EXAMPLES := hello crash oom
+EXAMPLES := hello crash oom faults clock
 
 .PHONY: all demo test setup clean
 all: $(BUILD)/bin/husk-vmm $(EXAMPLES:%=$(BUILD)/examples/%.elf) unit-tests
 
 include kernel/kernel.mk
--include vmm/vmm.mk
+include vmm/vmm.mk
 include tests/tests.mk
 
 unit-tests: $(UNIT_TESTS)
@@ -24,15 +24,15 @@ setup:
 	@scripts/setup.sh
 
 demo: setup
-	@$(MAKE) -s all
+	@$(MAKE) -s $(BUILD)/bin/husk-vmm $(BUILD)/examples/hello.elf >/dev/null
 	@scripts/demo.sh
 
 test: setup
-	@$(MAKE) -s all
+	@$(MAKE) -s all >/dev/null
 	@tests/run.sh
 
 bench: setup
-	@$(MAKE) -s all
+	@$(MAKE) -s all >/dev/null
 	@bench/boot.sh
 
 clean:

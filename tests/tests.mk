@@ -1,0 +1,21 @@
+# Host-side unit tests of guest code (allocator, formatting, command line).
+# They run under AddressSanitizer and UBSan. vmm/vmm.mk adds husk-vmm's.
+
+TEST_CFLAGS := $(HOST_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/tests/unit/test_pmem: tests/unit/test_pmem.c kernel/mm/pmem.c \
+		kernel/mm/heap.c tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -Dpanic=panic -o $@ tests/unit/test_pmem.c \
+		kernel/mm/pmem.c kernel/mm/heap.c
+
+# Renamed so that the host's own snprintf stays the C library's.
+$(BUILD)/tests/unit/test_format: tests/unit/test_format.c kernel/lib/format.c \
+		kernel/cmdline.c tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -Dvsnprintf=husk_vsnprintf -Dsnprintf=husk_snprintf \
+		-o $@.tmp1.o -c kernel/lib/format.c
+	$(HOST_CC) $(TEST_CFLAGS) -o $@ tests/unit/test_format.c kernel/cmdline.c $@.tmp1.o
+	@rm -f $@.tmp1.o
+
+UNIT_TESTS += $(BUILD)/tests/unit/test_pmem $(BUILD)/tests/unit/test_format

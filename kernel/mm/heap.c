@@ -82,6 +82,8 @@ void heap_free(void *p)
 
 	if (!p)
 		return;
+	if ((uintptr_t)p & (HDR - 1))
+		panic("heap: free of %p, which is not a heap block (misaligned)", p);
 	h = (struct hdr *)((char *)p - HDR);
 	if (h->magic == MAGIC_SMALL && h->n < NCLASS) {
 		struct free_block *b = (struct free_block *)h;

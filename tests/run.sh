@@ -1,0 +1,175 @@
+#!/bin/bash
+# Runs every test (`make test`): the host-side unit tests, the build checks,
+# then each boot case of tests/boot/cases.sh on every backend:
+#   husk-vmm  on /dev/kvm when it works; else on a real KVM inside a Linux
+#             guest under QEMU TCG (scripts/nested-kvm), which is how it
+#             runs on machines like ours whose /dev/kvm is unusable
+#   QEMU      microvm and q35, through the PVH entry, on KVM when it works,
+#             else TCG
+# The output names the backend of every result. A run that cannot happen
+# is SKIP, never PASS. Ends with "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}
+pass=0 fail=0 skip=0
+
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $1: $2"; fail=$((fail + 1)); }
+skipped() { echo "SKIP: $1: $2"; skip=$((skip + 1)); }
+
+run_unit_tests() {
+	local t out rc p f
+	for t in "$B"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" 2>&1)
+		rc=$?
+		p=$(grep -c '^PASS: ' <<<"$out")
+		f=$(grep -c '^FAIL: ' <<<"$out")
+		grep -E '^(FAIL|SKIP): ' <<<"$out"
+		pass=$((pass + p))
+		fail=$((fail + f))
+		skip=$((skip + $(grep -c '^SKIP: ' <<<"$out")))
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			bad "${t##*/}" "exited $rc without a FAIL line"
+			printf '%s\n' "$out" | tail -n 5
+		fi
+		echo "unit: ${t##*/}: $p passed, $f failed"
+	done
+}
+
+# The ring-0 check must reject what PLATFORM.md forbids.
+run_build_checks() {
+	local dir=$B/tests/r0check insn
+	mkdir -p "$dir"
+	for insn in "xsave (%rax)" "ldmxcsr (%rax)" "int3" "int \$0x80" \
+		"addps %xmm0, %xmm1" "rdtscp" "cmpxchg16b (%rax)" "xgetbv"; do
+		printf '.section .r0text,"ax"\ntrap_common:\n\t%s\n' "$insn" >"$dir/bad.S"
+		gcc -c "$dir/bad.S" -o "$dir/bad.o" &&
+			ld -o "$dir/bad.elf" -e trap_common "$dir/bad.o" 2>/dev/null
+		if scripts/check-ring0.sh "$dir/bad.elf" 2>/dev/null; then
+			bad "check-ring0: rejects $insn" "accepted"
+		else
+			ok "check-ring0: rejects $insn"
+		fi
+	done
+	if scripts/check-ring0.sh "$B/examples/hello.elf.debug"; then
+		ok "check-ring0: hello.elf ring-0 code is clean"
+	else
+		bad "check-ring0: hello.elf" "forbidden instruction"
+	fi
+}
+
+kvm_usable() {
+	[ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null
+}
+
+# check BACKEND NAME WANT-STATUS REGEXES STATUS OUTPUT
+check() {
+	local label="$1 $2" want=$3 res=$4 rc=$5 out=$6 re
+	if [ "$rc" != "$want" ]; then
+		bad "$label" "exit status $rc, expected $want"
+		printf '%s\n' "$out" | tail -n 8 | sed 's/^/    | /'
+		return
+	fi
+	IFS=';' read -ra res <<<"$res"
+	for re in "${res[@]}"; do
+		if ! grep -Eq -- "$re" <<<"$out"; then
+			bad "$label" "output lacks /$re/"
+			printf '%s\n' "$out" | tail -n 8 | sed 's/^/    | /'
+			return
+		fi
+	done
+	ok "$label"
+}
+
+# Every case: calls "$1" NAME IMAGE MEM CMDLINE WANT REGEXES ARGS...
+for_each_case() {
+	local fn=$1 name image mem cmdline want res args
+	while IFS='|' read -r name image mem cmdline want res args; do
+		case $name in '' | '#'*) continue ;; esac
+		eval "set -- $args"
+		"$fn" "$name" "$B/examples/$image" "$mem" "$cmdline" "$want" "$res" "$@"
+	done <tests/boot/cases.sh
+}
+
+qemu_case() {
+	local name=$1 image=$2 mem=$3 cmdline=$4 want=$5 res=$6 out rc
+	shift 6
+	out=$(timeout 120 scripts/qemu-run.sh --machine "$QEMU_MACHINE" \
+		--mem "$mem" --cmdline "$cmdline" "$image" ${1+-- "$@"} 2>&1)
+	rc=$?
+	check "[$QEMU_LABEL]" "$name" "$want" "$res" "$rc" "$out"
+}
+
+run_qemu() {
+	local accel=tcg
+	if ! command -v qemu-system-x86_64 >/dev/null; then
+		skipped "qemu" "qemu-system-x86_64 is not installed"
+		return
+	fi
+	kvm_usable && accel=kvm
+	for QEMU_MACHINE in microvm q35; do
+		QEMU_LABEL="qemu $QEMU_MACHINE $accel"
+		echo "boot: QEMU $QEMU_MACHINE with $accel"
+		for_each_case qemu_case
+	done
+}
+
+vmm_direct_case() {
+	local name=$1 image=$2 mem=$3 cmdline=$4 want=$5 res=$6 out rc
+	shift 6
+	out=$(timeout 60 "$B/bin/husk-vmm" --mem "$mem" --cmdline "$cmdline" \
+		"$image" ${1+-- "$@"} 2>&1)
+	rc=$?
+	check "[husk-vmm kvm]" "$name" "$want" "$res" "$rc" "$out"
+}
+
+# Nested: one Linux boot runs every case; each prints a marked status line
+# and its output, which we split back apart.
+vmm_script_case() {
+	local name=$1 image=$2 mem=$3 cmdline=$4 q a
+	shift 6
+	q=
+	for a in "$@"; do q="$q '${a//\'/\'\\\'\'}'"; done
+	echo "$PWD/$B/bin/husk-vmm --mem $mem --cmdline '$cmdline' $PWD/$image ${q:+--$q} >/tmp/out 2>&1"
+	echo "echo \"@@STATUS $name \$?\"; sed 's/^/@@OUT $name /' /tmp/out"
+	NESTED_FILES+=(--file "$PWD/$image")
+}
+
+vmm_nested_check() {
+	local name=$1 want=$5 res=$6 rc out
+	rc=$(sed -n "s/^@@STATUS $name //p" <<<"$NESTED_OUT")
+	out=$(sed -n "s/^@@OUT $name //p" <<<"$NESTED_OUT")
+	check "[husk-vmm nested-kvm]" "$name" "$want" "$res" "${rc:-none}" "$out"
+}
+
+run_vmm() {
+	local script
+	if [ ! -x "$B/bin/husk-vmm" ]; then
+		bad "husk-vmm" "$B/bin/husk-vmm was not built"
+		return
+	fi
+	if kvm_usable; then
+		echo "boot: husk-vmm on /dev/kvm"
+		for_each_case vmm_direct_case
+		return
+	fi
+	if ! scripts/nested-kvm/run.sh --check >/dev/null 2>&1; then
+		skipped "husk-vmm" "/dev/kvm is unusable here and nested KVM under QEMU TCG is unavailable ($(scripts/nested-kvm/run.sh --check 2>&1 | tail -n 1))"
+		return
+	fi
+	echo "boot: husk-vmm on nested KVM (/dev/kvm is unusable here: a Linux guest under QEMU TCG provides one)"
+	script=$B/tests/vmm-cases.sh
+	NESTED_FILES=(--file "$PWD/$B/bin/husk-vmm" --file "$PWD/$script")
+	for_each_case vmm_script_case >"$script"
+	NESTED_OUT=$(scripts/nested-kvm/run.sh --timeout 600 "${NESTED_FILES[@]}" \
+		-- /bin/sh "$PWD/$script" 2>&1)
+	for_each_case vmm_nested_check
+}
+
+run_unit_tests
+run_build_checks
+run_vmm
+run_qemu
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
