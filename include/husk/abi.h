@@ -50,7 +50,8 @@
  *                      standard output, then sets len to 0.
  */
 #define HUSK_PORT_EXIT    0x4a0
-#define HUSK_PORT_CONSOLE 0x4a1
+#define HUSK_PORT_CONSOLE 0x4a4
+#define HUSK_PORT_WIDTH   4 /* both are written with 32-bit outl */
 
 /* QEMU ports used on the PVH path. */
 #define HUSK_QEMU_COM1       0x3f8 /* 16550 console */

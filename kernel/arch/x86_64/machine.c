@@ -201,9 +201,12 @@ static void build_tss(const struct builder *b, const struct husk_image_layout *l
 	for (i = 0; i < HUSK_IOBITMAP_SIZE / 8; i++)
 		all[i] = ~0ULL; /* every port denied ... */
 	bitmap[HUSK_IOBITMAP_SIZE] = 0xff;
-	if (b->env->platform == HUSK_PLATFORM_VMM) { /* ... but ours */
-		allow_port(bitmap, HUSK_PORT_EXIT);
-		allow_port(bitmap, HUSK_PORT_CONSOLE);
+	if (b->env->platform == HUSK_PLATFORM_VMM) { /* ... but ours; an
+		 * outl needs every byte of the port's width open */
+		for (i = 0; i < HUSK_PORT_WIDTH; i++) {
+			allow_port(bitmap, HUSK_PORT_EXIT + i);
+			allow_port(bitmap, HUSK_PORT_CONSOLE + i);
+		}
 	} else {
 		for (i = 0; i < 8; i++)
 			allow_port(bitmap, HUSK_QEMU_COM1 + i);
