@@ -1,0 +1,118 @@
+/*
+ * husk-vmm's seccomp allowlist, installed in forked children with a dummy
+ * vCPU fd number: what the run loop needs passes, anything else kills the
+ * process with SIGSYS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "vmm.h"
+
+#define VCPU_FD 1000 /* not open: allowed ioctls fail with EBADF */
+
+enum { OPENAT, WRITE_STDOUT, WRITE_STDERR, WRITE_FILE, KVM_RUN_VCPU,
+       GET_REGS_VCPU, KVM_RUN_OTHER_FD, OTHER_IOCTL, GETPID, MMAP };
+
+/* In the child, after the filter: one system call, then exit 0. */
+static void attempt(int what, int fd)
+{
+	static const char msg[] = "# seccomp child: write allowed\n";
+
+	switch (what) {
+	case OPENAT:
+		syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+		break;
+	case WRITE_STDOUT:
+		if (write(1, msg, sizeof(msg) - 1) != sizeof(msg) - 1)
+			_exit(3);
+		break;
+	case WRITE_STDERR:
+		if (write(2, "", 0) != 0)
+			_exit(3);
+		break;
+	case WRITE_FILE:
+		if (write(fd, "x", 1) < 0)
+			_exit(3);
+		break;
+	case KVM_RUN_VCPU:
+		if (ioctl(VCPU_FD, KVM_RUN, 0) != -1 || errno != EBADF)
+			_exit(3);
+		break;
+	case GET_REGS_VCPU:
+		if (ioctl(VCPU_FD, KVM_GET_SREGS, 0) != -1 || errno != EBADF)
+			_exit(3);
+		break;
+	case KVM_RUN_OTHER_FD:
+		ioctl(VCPU_FD + 1, KVM_RUN, 0);
+		break;
+	case OTHER_IOCTL:
+		ioctl(VCPU_FD, KVM_SET_REGS, 0);
+		break;
+	case GETPID:
+		syscall(SYS_getpid);
+		break;
+	case MMAP:
+		syscall(SYS_mmap, 0, 4096, 3, 0x22, -1, 0);
+		break;
+	}
+}
+
+/* Runs `what` in a filtered child; returns its wait status. */
+static int child(int what)
+{
+	int fd, status;
+	pid_t pid;
+
+	fd = open("/dev/null", O_WRONLY);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (seccomp_apply(VCPU_FD) != 0)
+			_exit(2);
+		attempt(what, fd);
+		_exit(0);
+	}
+	close(fd);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static int killed(int what)
+{
+	int s = child(what);
+
+	return s != -1 && WIFSIGNALED(s) && WTERMSIG(s) == SIGSYS;
+}
+
+static int allowed(int what)
+{
+	int s = child(what);
+
+	return s != -1 && WIFEXITED(s) && WEXITSTATUS(s) == 0;
+}
+
+int main(void)
+{
+	CHECK("seccomp: openat kills with SIGSYS", killed(OPENAT));
+	CHECK("seccomp: write to stdout allowed", allowed(WRITE_STDOUT));
+	CHECK("seccomp: write to stderr allowed", allowed(WRITE_STDERR));
+	CHECK("seccomp: write to another fd kills", killed(WRITE_FILE));
+	CHECK("seccomp: KVM_RUN on the vCPU fd allowed", allowed(KVM_RUN_VCPU));
+	CHECK("seccomp: KVM_GET_SREGS on the vCPU fd allowed",
+	      allowed(GET_REGS_VCPU));
+	CHECK("seccomp: KVM_RUN on another fd kills", killed(KVM_RUN_OTHER_FD));
+	CHECK("seccomp: other ioctl on the vCPU fd kills", killed(OTHER_IOCTL));
+	CHECK("seccomp: getpid kills", killed(GETPID));
+	CHECK("seccomp: mmap kills", killed(MMAP));
+	CHECK("seccomp: exit_group allowed", allowed(-1));
+	return CHECK_DONE();
+}

@@ -1,0 +1,154 @@
+/*
+ * husk-vmm: load a husk image, build its machine, run it in ring 3.
+ *
+ * The order matters for speed and for the quality of errors: everything
+ * that can be wrong with the command line or the image is found before
+ * KVM is touched; everything that can fail is done before the seccomp
+ * filter; the TSC is read last, just before the first KVM_RUN.
+ */
+#include <time.h>
+
+#include "vmm.h"
+
+struct boot {
+	struct vmm_args a;
+	struct husk_image img;
+	struct guest_mem mem;
+	struct vm vm;
+	struct cpuid_table cpuid;
+	struct boot_params bp;
+	struct husk_cpu_state cpu;
+	char cmdline[HUSK_CMDLINE_MAX];
+};
+
+static int load_image(struct boot *b)
+{
+	uint64_t floor;
+	int rc;
+
+	rc = cmdline_build(b->cmdline, sizeof(b->cmdline), b->a.cmdline,
+			   b->a.nargs, b->a.args);
+	if (!rc)
+		rc = elf_open(b->a.image, &b->img);
+	if (!rc)
+		rc = guest_mem_alloc(&b->mem, b->a.mem_size);
+	if (!rc)
+		rc = elf_load(&b->img, &b->mem, b->a.mem_arg);
+	if (rc)
+		return rc;
+	/* The initrd goes above everything the image occupies. */
+	floor = b->img.pa_end > b->img.load_end ? b->img.pa_end : b->img.load_end;
+	floor = (floor + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (b->a.initrd)
+		rc = initrd_load(b->a.initrd, &b->mem, floor, b->a.mem_arg,
+				 &b->bp.initrd_paddr, &b->bp.initrd_size);
+	return rc;
+}
+
+/* The CPUID table decides the features; the builder may enable fewer. */
+static int setup_cpu(struct boot *b)
+{
+	struct husk_mem_region ram = {
+		.base = 0, .size = b->mem.size, .type = HUSK_MEM_RAM,
+	};
+	struct husk_machine_env env = {
+		.phys_base = (uintptr_t)b->mem.base,
+		.phys_size = b->mem.size,
+		.mem = &ram,
+		.nmem = 1,
+		.platform = HUSK_PLATFORM_VMM,
+	};
+	const char *why;
+	uint64_t xcr0;
+	int rc;
+
+	rc = cpuid_supported(b->vm.kvm, &b->cpuid);
+	if (rc)
+		return rc;
+	cpuid_make_guest(&b->cpuid);
+	rc = kvm_set_cpuid(&b->vm, &b->cpuid);
+	if (rc)
+		return rc;
+	env.cpu_features = cpuid_features(&b->cpuid);
+	xcr0 = cpuid_xcr0(&b->cpuid);
+	if (!xcr0)
+		env.cpu_features &= ~HUSK_CPU_XSAVE;
+	why = husk_build_machine(&env, &b->img.layout, &b->cpu);
+	if (why)
+		return vmm_fail(HUSK_VMM_EXIT_MEMORY, "%s with --mem %s: %s",
+				b->img.path, b->a.mem_arg, why);
+	b->bp.cpu_features = b->cpu.cpu_features;
+	b->bp.xcr0 = (b->cpu.cpu_features & HUSK_CPU_XSAVE) ? xcr0 : 0;
+	return kvm_setup_vcpu(&b->vm, &b->cpu, b->bp.xcr0,
+			      cpuid_is_intel(&b->cpuid));
+}
+
+static void fill_bootinfo(struct boot *b)
+{
+	b->bp.tsc_khz = kvm_tsc_khz(&b->vm);
+	b->bp.mem_size = b->mem.size;
+	b->bp.cmdline = b->cmdline;
+	bootinfo_fill(b->mem.base + image_pa(b->img.layout.boot_info), &b->bp);
+}
+
+/* The clock pair and the filter: the last things before the guest runs. */
+static int arm(struct boot *b)
+{
+	struct seccomp_prog prog;
+	struct timespec ts;
+	uint64_t tsc;
+	int rc;
+
+	rc = seccomp_prepare(b->vm.vcpu, &prog);
+	if (!rc)
+		rc = kvm_read_tsc(&b->vm, &tsc);
+	if (rc)
+		return rc;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	bootinfo_set_clock(b->mem.base + image_pa(b->img.layout.boot_info), tsc,
+			   (uint64_t)ts.tv_sec * 1000000000ULL +
+				   (uint64_t)ts.tv_nsec);
+	return seccomp_install(&prog);
+}
+
+/* Setup failures are reported here; the run loop reports its own. */
+static int boot(struct boot *b)
+{
+	int rc = load_image(b);
+
+	if (!rc)
+		rc = kvm_open_vm(&b->vm, &b->mem);
+	if (!rc)
+		rc = setup_cpu(b);
+	if (!rc) {
+		fill_bootinfo(b);
+		rc = arm(b);
+	}
+	if (rc) {
+		vmm_msg("%s", vmm_error());
+		return rc;
+	}
+	return run_guest(&b->vm, &b->mem, &b->img);
+}
+
+int main(int argc, char **argv)
+{
+	static struct boot b; /* large: keep it off the stack */
+	int rc;
+
+	rc = args_parse(argc, argv, &b.a);
+	if (rc) {
+		vmm_msg("%s", vmm_error());
+		return rc;
+	}
+	if (b.a.help) {
+		usage(1);
+		return 0;
+	}
+	if (b.a.version) {
+		vmm_fdprintf(1, "husk-vmm %s (husk ABI %d)\n", HUSK_VMM_VERSION,
+			     HUSK_ABI_VERSION);
+		return 0;
+	}
+	return boot(&b);
+}

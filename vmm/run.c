@@ -1,0 +1,181 @@
+/*
+ * The run loop: KVM_RUN until the guest writes HUSK_PORT_EXIT.
+ *
+ * Runs under the seccomp filter. The guest is untrusted: the console
+ * length it writes is bounded by the size the image note gave before the
+ * guest ran, and the I/O data KVM points at is checked to lie inside the
+ * kvm_run mapping. Anything unexpected ends the VM with one line and a
+ * register dump.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vmm.h"
+
+/* Handlers return RUN_ON to go on running, else the exit status. */
+#define RUN_ON (-1)
+
+struct runner {
+	struct vm *v;
+	const struct guest_mem *g;
+	const struct husk_image *img;
+	uint8_t *console;      /* struct husk_console in guest memory */
+	uint64_t console_size; /* from the note, not from the guest */
+};
+
+static int unexpected(const struct runner *r, int status)
+{
+	dump_regs(r->v->vcpu);
+	return status;
+}
+
+/* Writes the ring to standard output and empties it. */
+static int flush_console(const struct runner *r)
+{
+	uint32_t len, zero = 0;
+
+	/* One read: the guest may change len under us. */
+	memcpy(&len, r->console, sizeof(len));
+	if (len > r->console_size) {
+		vmm_msg("guest console length %u exceeds the console's %llu "
+			"bytes", len, (unsigned long long)r->console_size);
+		return unexpected(r, HUSK_VMM_EXIT_GUEST);
+	}
+	/* A closed or broken stdout loses output but does not stop the
+	 * guest (a broken pipe raises SIGPIPE anyway). */
+	write_all(1, r->console + offsetof(struct husk_console, buf), len);
+	memcpy(r->console, &zero, sizeof(zero));
+	return RUN_ON;
+}
+
+/* value = status | reason << 8 | detail << 16. Returns the exit status. */
+static int guest_exit(const struct runner *r, uint32_t value)
+{
+	unsigned status = value & 0xff, reason = (value >> 8) & 0xff;
+	unsigned detail = value >> 16;
+	int rc = flush_console(r);
+
+	if (rc != RUN_ON)
+		return rc;
+	switch (reason) {
+	case HUSK_EXIT_NORMAL:
+	case HUSK_EXIT_FAULT: /* the guest printed its own report */
+	case HUSK_EXIT_PANIC:
+		return (int)status;
+	case HUSK_EXIT_NESTED_FAULT:
+		vmm_msg("guest faulted while handling a fault (vector %u)",
+			detail);
+		dump_nested_fault(r->v->vcpu, r->g, r->img);
+		return (int)status;
+	}
+	vmm_msg("guest exited with unknown reason %u (value 0x%08x)", reason,
+		value);
+	return unexpected(r, HUSK_VMM_EXIT_GUEST);
+}
+
+static int handle_io(const struct runner *r)
+{
+	const struct kvm_run *k = r->v->run;
+	uint64_t off = k->io.data_offset;
+	uint64_t bytes = (uint64_t)k->io.size * k->io.count;
+	uint32_t value = 0;
+	int out = k->io.direction == KVM_EXIT_IO_OUT;
+
+	if (off > r->v->run_size || bytes > r->v->run_size - off) {
+		vmm_msg("KVM reported I/O data outside kvm_run (offset %llu, "
+			"%llu bytes)", (unsigned long long)off,
+			(unsigned long long)bytes);
+		return unexpected(r, HUSK_VMM_EXIT_VMEXIT);
+	}
+	if (out && k->io.port == HUSK_PORT_CONSOLE)
+		return flush_console(r);
+	if (out && k->io.port == HUSK_PORT_EXIT && k->io.size == 4 &&
+	    k->io.count == 1) {
+		memcpy(&value, (const uint8_t *)k + off, 4);
+		return guest_exit(r, value);
+	}
+	vmm_msg("guest %s port 0x%x (%u-byte access x %u): not a husk-vmm "
+		"port, or not used as the ABI says", out ? "wrote" : "read",
+		k->io.port, k->io.size, k->io.count);
+	return unexpected(r, HUSK_VMM_EXIT_GUEST);
+}
+
+static int internal_error(const struct runner *r)
+{
+	const struct kvm_run *k = r->v->run;
+	char data[256];
+	size_t n = 0;
+	uint32_t i;
+
+	data[0] = 0;
+	for (i = 0; i < k->internal.ndata && i < 16 && n < sizeof(data); i++)
+		n += (size_t)snprintf(data + n, sizeof(data) - n, " 0x%llx",
+				      (unsigned long long)k->internal.data[i]);
+	vmm_msg("KVM internal error %u%s (data:%s)", k->internal.suberror,
+		k->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+			" (instruction emulation failed)" : "",
+		data[0] ? data : " none");
+	return unexpected(r, HUSK_VMM_EXIT_VMEXIT);
+}
+
+static int handle_exit(const struct runner *r)
+{
+	const struct kvm_run *k = r->v->run;
+
+	switch (k->exit_reason) {
+	case KVM_EXIT_IO:
+		return handle_io(r);
+	case KVM_EXIT_MMIO:
+		vmm_msg("guest %s unbacked memory at 0x%llx (%u bytes)",
+			k->mmio.is_write ? "wrote" : "read",
+			(unsigned long long)k->mmio.phys_addr, k->mmio.len);
+		break;
+	case KVM_EXIT_HLT:
+		vmm_msg("guest halted, and no interrupt can ever wake it");
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		vmm_msg("guest triple-faulted (KVM_EXIT_SHUTDOWN)");
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		return internal_error(r);
+	case KVM_EXIT_FAIL_ENTRY:
+		vmm_msg("KVM could not enter the guest (hardware reason 0x%llx, "
+			"cpu %u)", (unsigned long long)
+			k->fail_entry.hardware_entry_failure_reason,
+			k->fail_entry.cpu);
+		break;
+	default:
+		vmm_msg("unexpected VM exit %u", k->exit_reason);
+		break;
+	}
+	return unexpected(r, HUSK_VMM_EXIT_VMEXIT);
+}
+
+int run_guest(struct vm *v, const struct guest_mem *g,
+	      const struct husk_image *img)
+{
+	struct runner r = {
+		.v = v,
+		.g = g,
+		.img = img,
+		.console = g->base + image_pa(img->layout.console),
+		.console_size = img->layout.console_size,
+	};
+	int rc;
+
+	for (;;) {
+		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
+			/* A signal we do not die of; EAGAIN: KVM asks too. */
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vmm_msg("KVM_RUN: %s", strerror(errno));
+			return unexpected(&r, HUSK_VMM_EXIT_VMEXIT);
+		}
+		rc = handle_exit(&r);
+		if (rc != RUN_ON)
+			return rc;
+	}
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# Runs inside the nested-KVM guest (see nested-test.sh): each case runs
+# husk-vmm once and checks its exit status and a pattern in its output.
+#   nested-cases.sh HUSK-VMM GUEST-DIR EXAMPLES-DIR
+V=$1 G=$2 E=$3
+T=/tmp/husk-vmm-cases
+mkdir -p $T
+pass=0 fail=0
+
+# case NAME STATUS PATTERN(extended regex over stdout+stderr, or "") CMD...
+case_() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	"$@" >$T/out 2>$T/err
+	rc=$?
+	cat $T/out $T/err >$T/all
+	if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -Eq "$pat" $T/all; }; then
+		echo "PASS: nested: $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: nested: $name: status $rc (want $want), pattern '$pat'"
+		sed 's/^/#   /' $T/all | head -20
+		fail=$((fail + 1))
+	fi
+}
+
+case_ "guest exit status" 42 "" $V $G/exit42.elf
+case_ "console ring drained" 0 "^hi from the console ring$" $V $G/console.elf
+case_ "boot info as the guest sees it" 0 "" $V $G/bootinfo.elf
+case_ "console length beyond the ring" 125 \
+	"husk-vmm: guest console length 4294967040 exceeds the console's 4088 bytes" \
+	$V $G/console_overflow.elf
+case_ "1-byte write to a non-husk port" 125 \
+	"husk-vmm: guest wrote port 0x4a1 \(1-byte access x 1\).*;?" $V $G/badport.elf
+case_ "bad port comes with a register dump" 125 "rip ffffffff801000" \
+	$V $G/badport.elf
+case_ "reading the exit port" 125 "husk-vmm: guest read port 0x4a0" \
+	$V $G/inport.elf
+case_ "exit port written with outb" 125 "husk-vmm: guest wrote port 0x4a0 \(1-byte" \
+	$V $G/exit_outb.elf
+case_ "nested fault" 134 \
+	"husk-vmm: guest faulted while handling a fault \(vector 14\)" \
+	$V $G/nested.elf
+case_ "unknown exit reason" 125 "husk-vmm: guest exited with unknown reason 9" \
+	$V $G/unknown_reason.elf
+case_ "triple fault" 124 "husk-vmm: guest triple-faulted" $V $G/triple.elf
+case_ "triple fault register dump (or why none)" 124 \
+	"cr0 80010033|KVM reset the vCPU" $V $G/triple.elf
+
+case_ "hello" 0 "^Hello from husk$" $V $E/hello.elf
+case_ "crash report" 139 "NULL pointer dereference" $V $E/crash.elf
+case_ "program arguments" 1 "^faults: unknown fault 'with space'$" \
+	$V $E/faults.elf -- faults "with space"
+case_ "syscall fault" 159 "system call 39" $V $E/faults.elf -- faults syscall
+case_ "boot time option" 0 "^husk: boot: [0-9]+ ns from first instruction" \
+	$V --cmdline husk.boottime $E/hello.elf
+case_ "4G of guest memory" 0 "^Hello from husk$" $V --mem 4G $E/hello.elf
+case_ "--mem too small" 122 "husk-vmm: --mem 1M is too small for .*hello.elf \(needs at least 2 MiB\)" \
+	$V --mem 1M $E/hello.elf
+case_ "--mem nonsense" 120 "husk-vmm: --mem '12Q'" $V --mem 12Q $E/hello.elf
+dd if=/dev/zero of=$T/rd bs=1024 count=300 2>/dev/null
+dd if=/dev/zero of=$T/rd3 bs=1024 count=3000 2>/dev/null
+case_ "initrd" 0 "^Hello from husk$" $V --initrd $T/rd $E/hello.elf
+case_ "initrd too large" 122 "does not fit in guest memory above the image" \
+	$V --mem 4M --initrd $T/rd3 $E/hello.elf
+case_ "not an ELF" 121 "husk-vmm: .*/rd: not an ELF file" $V $T/rd
+case_ "not a husk image" 121 "not a husk image \(no husk note\)" $V /bin/busybox
+case_ "stdout closed" 0 "" sh -c "$V $E/hello.elf >&-"
+case_ "stdout full" 0 "" sh -c "$V $E/hello.elf >/dev/full"
+rm -rf "${XDG_CACHE_HOME:-$HOME/.cache}/husk"
+case_ "cpuid cache written" 0 "" sh -c \
+	"$V $E/hello.elf >/dev/null && test -s ${XDG_CACHE_HOME:-$HOME/.cache}/husk/cpuid-v1"
+case_ "cpuid cache read" 0 "^Hello from husk$" $V $E/hello.elf
+printf garbage >"${XDG_CACHE_HOME:-$HOME/.cache}/husk/cpuid-v1"
+case_ "corrupt cpuid cache refreshed" 0 "^Hello from husk$" $V $E/hello.elf
+case_ "cpuid cache rewritten" 0 "" test "$(wc -c <"${XDG_CACHE_HOME:-$HOME/.cache}/husk/cpuid-v1")" -gt 100
+case_ "unwritable cache home" 0 "^Hello from husk$" \
+	env XDG_CACHE_HOME=/proc/nonexistent $V $E/hello.elf
+
+echo "nested: $pass passed, $fail failed"
+[ $fail -eq 0 ]
