@@ -365,7 +365,7 @@ static void test_note_defects(void)
 	im.note.l.console_size = ~0ULL - 3; /* 8 + size wraps to 4 */
 	CHECK("console size that wraps rejected",
 	      rejects("console.elf", &im, HUSK_VMM_EXIT_IMAGE,
-		      "console outside the image"));
+		      "bad husk note: husk note points outside the image"));
 }
 
 int main(void)
