@@ -4,6 +4,7 @@
  *   null write-text write-rodata exec-data exec-stack overflow ud2 div0
  *   int3 hlt syscall supervisor
  * Each must end the VM with 128 + the signal a Linux process would get.
+ * "invlpg" instead uses the ring-0 TLB-flush service and must come back.
  */
 #include <husk.h>
 
@@ -18,6 +19,7 @@ int main(int argc, char **argv);
 static const char rodata[16] = "read only";
 static unsigned char data_code[16] = { 0xc3 }; /* ret */
 extern char husk_syscall_entry[], __gdt[];
+void husk_invlpg(const void *va);
 
 __attribute__((noinline)) static int recurse(volatile int depth)
 {
@@ -58,7 +60,12 @@ static void fault(const char *what)
 		__asm__ volatile("syscall" : : "a"(39) : "rcx", "r11", "memory");
 	else if (strequal(what, "supervisor"))
 		printf("%d\n", *(volatile char *)__gdt); /* ring-0 only page */
-	else
+	else if (strequal(what, "invlpg")) {
+		husk_invlpg(rodata);
+		husk_invlpg(data_code);
+		printf("faults: invlpg returned, %s\n", rodata);
+		exit(0);
+	} else
 		printf("faults: unknown fault '%s'\n", what);
 }
 

@@ -20,3 +20,4 @@ privileged|faults.elf|64M||139|general protection \(#GP\), vector 13|faults hlt
 syscall|faults.elf|64M||159|system call 39 at;no Linux system-call layer|faults syscall
 supervisor-page|faults.elf|64M||139|read from protected address|faults supervisor
 argv|faults.elf|64M||1|^faults: unknown fault 'with space'$|faults "with space"
+invlpg-service|faults.elf|64M||0|^faults: invlpg returned, read only$|faults invlpg
