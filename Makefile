@@ -37,4 +37,4 @@ bench: setup
 
 clean:
 	rm -rf $(BUILD)
-.SECONDARY:
+.PRECIOUS: $(BUILD)/examples/%/main.o

@@ -4,7 +4,7 @@
 
 KBUILD := $(BUILD)/kernel
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -ffreestanding -fno-builtin \
-	-fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector \
+	-fno-pic -fno-pie -mcmodel=small -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables \
 	-fcf-protection=none -Iinclude -Ikernel/api -MMD -MP

@@ -28,15 +28,20 @@
 
 /*
  * Virtual address space, shared by the library OS and the program (both run
- * in ring 3):
- *   [0, 128 TiB)              reserved for the Linux program (later issues)
+ * in ring 3). Everything is in the lower half: PVM confines a guest's page
+ * walks to the lower half and one hypervisor-chosen slice of the upper half
+ * (never the top 2 GiB), so a higher-half image could not run there.
+ *   [0, 1 GiB)                the Linux program's fixed addresses and brk
+ *                             (later issues); page 0 is never mapped
+ *   HUSK_KERNEL_VBASE + pa    the image, region by region permissions
+ *                             (below 2 GiB: the small code model)
  *   HUSK_DIRECT_MAP + pa      all guest RAM outside the image, read-write,
  *                             never executable
- *   HUSK_KERNEL_VBASE + pa    the image, section by section permissions
- * Page 0 and the first MiB of physical memory are never mapped.
+ *   elsewhere below 128 TiB   the program's mmap area and stack (later)
+ * The first MiB of physical memory is never mapped.
  */
-#define HUSK_DIRECT_MAP   HUSK_U64(0xffff800000000000)
-#define HUSK_KERNEL_VBASE HUSK_U64(0xffffffff80000000)
+#define HUSK_KERNEL_VBASE HUSK_U64(0x40000000)
+#define HUSK_DIRECT_MAP   HUSK_U64(0x100000000000)
 #define HUSK_IMAGE_PADDR  HUSK_U64(0x100000) /* image load address, 1 MiB */
 
 /*

@@ -8,7 +8,7 @@ crash|crash.elf|64M||139|page fault \(#PF\), vector 14, at 0x[0-9a-f]+ <crash_he
 oom|oom.elf|24M||134|^husk: panic: out of memory: cannot allocate 1048576 bytes|
 clock|clock.elf|64M||0|^wall [0-9]+$;^monotonic advanced [0-9]+ ns|
 null|faults.elf|64M||139|write to unmapped address 0x0 \(user\)|faults null
-write-text|faults.elf|64M||139|write to protected address 0xffffffff801|faults write-text
+write-text|faults.elf|64M||139|write to protected address 0x401|faults write-text
 write-rodata|faults.elf|64M||139|write to protected address|faults write-rodata
 exec-data|faults.elf|64M||139|execute at protected address|faults exec-data
 exec-stack|faults.elf|64M||139|execute at protected address|faults exec-stack

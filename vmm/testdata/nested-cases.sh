@@ -32,7 +32,7 @@ case_ "console length beyond the ring" 125 \
 	$V $G/console_overflow.elf
 case_ "1-byte write to a non-husk port" 125 \
 	"husk-vmm: guest wrote port 0x4a1 \(1-byte access x 1\).*;?" $V $G/badport.elf
-case_ "bad port comes with a register dump" 125 "rip ffffffff801000" \
+case_ "bad port comes with a register dump" 125 "rip 0000000040100" \
 	$V $G/badport.elf
 case_ "reading the exit port" 125 "husk-vmm: guest read port 0x4a0" \
 	$V $G/inport.elf

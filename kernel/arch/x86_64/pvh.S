@@ -3,8 +3,8 @@
  * the image at its physical addresses and jumps to pvh_start32 in 32-bit
  * protected mode, paging off, with ebx = struct hvm_start_info.
  *
- * We map the first GiB twice (identity and at HUSK_KERNEL_VBASE) with
- * temporary tables, enter long mode, and continue in C (pvh.c), which
+ * We map the first GiB twice (identity, and at HUSK_KERNEL_VBASE: the next
+ * GiB) with temporary tables, enter long mode, and continue in C (pvh.c), which
  * builds the same machine husk-vmm builds and drops to ring 3.
  */
 #include <husk/abi.h>
@@ -33,20 +33,18 @@ pvh_start32:
 	movl %eax, %esi
 	movl %edx, %edi
 
-	/* PML4 at T, identity PDPT at T+4K, high PDPT at T+8K, PD at T+12K. */
+	/* PML4 at T, PDPT at T+4K, PD at T+8K (T+12K unused). */
 	movl $PHYS(__pvh_tables), %ebp
 	leal 0x1003(%ebp), %eax
 	movl %eax, (%ebp)		/* PML4[0] */
 	leal 0x2003(%ebp), %eax
-	movl %eax, 511*8(%ebp)		/* PML4[511] */
-	leal 0x3003(%ebp), %eax
-	movl %eax, 0x1000(%ebp)		/* identity PDPT[0] */
-	movl %eax, 0x2000 + 510*8(%ebp)	/* high PDPT[510]: -2 GiB */
+	movl %eax, 0x1000(%ebp)		/* PDPT[0]: identity */
+	movl %eax, 0x1000 + (HUSK_KERNEL_VBASE >> 30) * 8(%ebp) /* PDPT[1] */
 	xorl %ecx, %ecx
 1:	movl %ecx, %eax
 	shll $21, %eax
 	orl $0x83, %eax			/* present, writable, 2 MiB */
-	movl %eax, 0x3000(%ebp,%ecx,8)
+	movl %eax, 0x2000(%ebp,%ecx,8)
 	incl %ecx
 	cmpl $512, %ecx
 	jne 1b
