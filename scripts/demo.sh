@@ -1,6 +1,8 @@
 #!/bin/bash
-# The main demo (`make demo`): boot the hello unikernel on husk-vmm when
-# /dev/kvm works, and always on QEMU through the same image's PVH entry.
+# The main demo (`make demo`): boot the hello unikernel on husk-vmm (on
+# /dev/kvm, or where that is unusable on the real KVM of a Linux guest under
+# QEMU TCG, scripts/nested-kvm), then the same image on QEMU through its PVH
+# entry.
 set -u
 cd "$(dirname "$0")/.."
 B=${BUILD:-build}
@@ -12,7 +14,12 @@ if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
 	"$B/bin/husk-vmm" "$image"
 	echo "(exit status $?, $(( ($(date +%s%N) - start) / 1000 )) us process start to exit)"
 else
-	echo "husk: /dev/kvm is not usable on this machine; husk-vmm needs it (QEMU below uses TCG)"
+	echo "husk: /dev/kvm is not usable here; running husk-vmm on the KVM of a"
+	echo "      Linux guest under QEMU TCG instead (scripts/nested-kvm, a few seconds)"
+	echo "\$ $B/bin/husk-vmm $image"
+	scripts/nested-kvm/run.sh --file "$B/bin/husk-vmm" --file "$image" -- \
+		"$PWD/$B/bin/husk-vmm" "$PWD/$image"
+	echo "(exit status $?)"
 fi
 echo "\$ scripts/qemu-run.sh $image"
 scripts/qemu-run.sh "$image"

@@ -178,6 +178,25 @@ static uint64_t tsc_khz(void)
 	return tsc_khz_from_pit();
 }
 
+/*
+ * A BIOS leaves the legacy PICs delivering IRQ 0-7 on vectors 8-15, where
+ * the CPU's own exceptions live (IRQ 0 would look like a double fault).
+ * Move them to 0x20-0x2f and mask every line until a driver wants one.
+ */
+static void pic_remap_and_mask(void)
+{
+	outb(0x20, 0x11); /* ICW1: edge, cascade, ICW4 follows */
+	outb(0xa0, 0x11);
+	outb(0x21, 0x20); /* ICW2: vector bases */
+	outb(0xa1, 0x28);
+	outb(0x21, 0x04); /* ICW3: slave on IRQ 2 */
+	outb(0xa1, 0x02);
+	outb(0x21, 0x01); /* ICW4: 8086 mode */
+	outb(0xa1, 0x01);
+	outb(0x21, 0xff); /* mask all */
+	outb(0xa1, 0xff);
+}
+
 static uint8_t cmos(uint8_t reg)
 {
 	outb(0x70, reg);
@@ -296,6 +315,7 @@ void pvh_main(uint64_t start_info, uint64_t tsc_entry)
 		bi->initrd_paddr = m->paddr;
 		bi->initrd_size = m->size;
 	}
+	pic_remap_and_mask();
 	bi->tsc_khz = tsc_khz();
 	bi->wall_ns_at_boot = rtc_wall_ns();
 	bi->tsc_at_boot = rdtsc();
