@@ -1,20 +1,10 @@
 /* The program-facing functions of kernel/api/husk.h. */
-#include <stdarg.h>
 #include "api/husk.h"
 #include "clock.h"
 #include "console.h"
 #include "mm.h"
 
-int printf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
+/* printf is kprintf itself: see console.c. */
 
 void exit(int status)
 {

@@ -4,13 +4,7 @@
 
 #include <stdint.h>
 #include <husk/bootinfo.h>
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
+#include "arch/x86_64/cpu.h"
 
 void clock_init(const struct husk_boot_info *bi);
 uint64_t tsc_to_ns(uint64_t ticks);

@@ -29,6 +29,9 @@ int kprintf(const char *fmt, ...)
 	return n;
 }
 
+/* Programs linked into the image (kernel/api/husk.h) print with this. */
+int printf(const char *fmt, ...) __attribute__((alias("kprintf")));
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;

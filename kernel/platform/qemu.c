@@ -5,23 +5,12 @@
  * I/O bitmap.
  */
 #include <husk/abi.h>
+#include "../arch/x86_64/cpu.h"
 #include "../lib.h"
 #include "../platform.h"
 
 #define LSR 5 /* line status register */
 #define LSR_THRE 0x20 /* transmit holding register empty */
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static void serial_putc(char c)
 {

@@ -6,17 +6,13 @@
  */
 #include <husk/abi.h>
 #include <husk/image.h>
+#include "../arch/x86_64/cpu.h"
 #include "../lib.h"
 #include "../platform.h"
 
 /* The ring: 16 KiB, named in the image note; data follows the header. */
 char husk_console_ring[16384] __attribute__((aligned(4096)));
 #define ring ((struct husk_console *)husk_console_ring)
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
 
 static void vmm_flush(void)
 {

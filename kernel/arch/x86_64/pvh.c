@@ -12,6 +12,7 @@
 #include <husk/image.h>
 #include <husk/machine.h>
 #include <husk/x86.h>
+#include "cpu.h"
 
 /* Xen's PVH start structures (public/arch-x86/hvm/start_info.h). */
 #define HVM_START_MAGIC 0x336ec578
@@ -45,32 +46,6 @@ struct hvm_memmap_entry {
 
 extern const struct husk_image_layout husk_layout;
 void pvh_enter(const struct husk_cpu_state *s) __attribute__((noreturn));
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(sub));
-}
 
 /* Early failures: nothing but the serial port and the exit device. */
 static void __attribute__((noreturn)) die(const char *msg)
