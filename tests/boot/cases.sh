@@ -1,9 +1,10 @@
 # Boot test cases, one per line, read by tests/run.sh:
 #   NAME|IMAGE|MEM|KERNEL-CMDLINE|EXPECTED-STATUS|REGEX-ALL-MUST-MATCH (;-separated)|ARGS
+# (so a regex can hold neither | nor ;)
 # IMAGE is relative to build/examples. ARGS (space-separated) become the
 # program's argv after "--". Every case runs on each backend.
 hello|hello.elf|64M||0|^Hello from husk$|
-boottime|hello.elf|64M|husk.boottime|0|^husk: boot: [0-9]+ ns from first instruction to main$;^Hello from husk$|
+boottime|hello.elf|64M|husk.boottime|0|^husk: boot: [0-9]+ ns from first instruction to main;^Hello from husk$|
 crash|crash.elf|64M||139|page fault \(#PF\), vector 14, at 0x[0-9a-f]+ <crash_here\+0x[0-9a-f]+>;NULL pointer dereference;^husk: backtrace:;#1 +0x[0-9a-f]+ <main\+;rip [0-9a-f]{16} rflags|
 oom|oom.elf|24M||134|^husk: panic: out of memory: cannot allocate 1048576 bytes|
 clock|clock.elf|64M||0|^wall [0-9]+$;^monotonic advanced [0-9]+ ns|

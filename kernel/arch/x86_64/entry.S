@@ -191,9 +191,14 @@ husk_vectors:
 /* ---- Ring 3 ---- */
 	.text
 
-/* The library OS starts here, rdi = boot info, rsp = its boot stack. */
+/* The library OS starts here, rdi = boot info, rsp = its boot stack. Its
+ * first act is to read the TSC, for the boot-time report. */
 	.globl husk_start
 husk_start:
+	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq %rax, %rsi			/* husk_main's second argument */
 	xorl %ebp, %ebp
 	call husk_main
 	ud2
