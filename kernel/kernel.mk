@@ -20,6 +20,10 @@ KERNEL_C := main.c console.c clock.c cmdline.c syms.c trap.c api.c \
 	platform/vmm.c platform/qemu.c
 KERNEL_R0_C := arch/x86_64/machine.c arch/x86_64/pvh.c
 KERNEL_S := arch/x86_64/entry.S arch/x86_64/pvh.S arch/x86_64/note.S
+# Subsystems add their sources (KERNEL_C += fs/x.c, paths relative to
+# kernel/), libraries (KERNEL_LIBS) and unit tests in kernel/*/module.mk.
+KERNEL_LIBS :=
+include $(wildcard kernel/*/module.mk)
 
 KERNEL_OBJS := $(KERNEL_C:%.c=$(KBUILD)/%.o) \
 	$(KERNEL_R0_C:%.c=$(KBUILD)/r0/%.o) \
@@ -55,13 +59,13 @@ $(BUILD)/examples/%/main.o: examples/%/main.c
 # Pass 1 with an empty table; pass 2 with the real one. The table sits at
 # the end of rodata, after all code, so code addresses cannot move between
 # the passes: the build checks that they did not.
-$(BUILD)/examples/%.elf: $(BUILD)/examples/%/main.o $(KERNEL_OBJS) \
+$(BUILD)/examples/%.elf: $(BUILD)/examples/%/main.o $(KERNEL_OBJS) $(KERNEL_LIBS) \
 		$(KBUILD)/syms0.o $(BUILD)/tools/gensyms kernel/arch/x86_64/husk.ld \
 		scripts/check-ring0.sh
-	$(LD) $(GUEST_LDFLAGS) $(KERNEL_OBJS) $< $(KBUILD)/syms0.o -o $@.pass1
+	$(LD) $(GUEST_LDFLAGS) $(KERNEL_OBJS) $< $(KERNEL_LIBS) $(KBUILD)/syms0.o -o $@.pass1
 	nm -n $@.pass1 | $(BUILD)/tools/gensyms > $@.syms.S
 	$(CC) $(GUEST_CFLAGS) -c $@.syms.S -o $@.syms.o
-	$(LD) $(GUEST_LDFLAGS) $(KERNEL_OBJS) $< $@.syms.o -o $@.debug
+	$(LD) $(GUEST_LDFLAGS) $(KERNEL_OBJS) $< $(KERNEL_LIBS) $@.syms.o -o $@.debug
 	@cmp -s <(nm -n $@.pass1 | grep -E ' [tTW] ') \
 		<(nm -n $@.debug | grep -E ' [tTW] ') || \
 		{ echo "$@: code moved between link passes" >&2; exit 1; }
