@@ -3,14 +3,17 @@
 # own symbol table (scripts/gensyms.c).
 
 KBUILD := $(BUILD)/kernel
+# The whole library OS is built without SSE/x87 (-mgeneral-regs-only): it
+# runs in the program's own context, so it must leave the program's vector
+# registers as a system call would, without paying for xsave on every call.
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -ffreestanding -fno-builtin \
 	-fno-pic -fno-pie -mcmodel=small -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables \
-	-fcf-protection=none -Iinclude -Ikernel/api -MMD -MP
-# Ring-0 C: no SSE/x87 (fatal in ring 0 under PVM), no red zone (interrupts
-# arrive on the same stack), no jump tables or library calls.
-GUEST_R0_CFLAGS := $(GUEST_CFLAGS) -mgeneral-regs-only -mno-red-zone \
+	-fcf-protection=none -mgeneral-regs-only -Iinclude -Ikernel/api -MMD -MP
+# Ring-0 C: no red zone (interrupts arrive on the same stack), no jump
+# tables or library calls (SSE is already off: fatal in ring 0 under PVM).
+GUEST_R0_CFLAGS := $(GUEST_CFLAGS) -mno-red-zone \
 	-fno-jump-tables -fno-tree-loop-distribute-patterns
 GUEST_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--build-id=none -T kernel/arch/x86_64/husk.ld
@@ -29,18 +32,19 @@ KERNEL_OBJS := $(KERNEL_C:%.c=$(KBUILD)/%.o) \
 	$(KERNEL_R0_C:%.c=$(KBUILD)/r0/%.o) \
 	$(KERNEL_S:%.S=$(KBUILD)/%.S.o)
 
-$(KBUILD)/%.o: kernel/%.c
+# Objects depend on this file too: changed flags rebuild them.
+$(KBUILD)/%.o: kernel/%.c kernel/kernel.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
 # Ring-0 C goes into .r0text, the supervisor-only code segment.
-$(KBUILD)/r0/%.o: kernel/%.c
+$(KBUILD)/r0/%.o: kernel/%.c kernel/kernel.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_R0_CFLAGS) -c $< -o $@.tmp
 	objcopy --rename-section .text=.r0text $@.tmp $@
 	@rm -f $@.tmp
 
-$(KBUILD)/%.S.o: kernel/%.S
+$(KBUILD)/%.S.o: kernel/%.S kernel/kernel.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
@@ -52,7 +56,7 @@ $(BUILD)/tools/gensyms: scripts/gensyms.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $< -o $@
 
-$(BUILD)/examples/%/main.o: examples/%/main.c
+$(BUILD)/examples/%/main.o: examples/%/main.c kernel/kernel.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
