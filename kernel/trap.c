@@ -11,16 +11,17 @@
 #include "lib.h"
 #include "platform.h"
 #include "syms.h"
+#include "sys/syscall.h"
 
 #define SIGTRAP 5
 #define SIGILL 4
 #define SIGBUS 7
 #define SIGFPE 8
 #define SIGSEGV 11
-#define SIGSYS 31
 
 extern char __r3_stack_bottom[], __r3_stack_top[];
 extern char husk_syscall_entry[];
+void husk_trap_resume(struct husk_trap_frame *f) __attribute__((noreturn));
 
 struct husk_trap_frame husk_trap_frame_area __attribute__((aligned(4096)));
 
@@ -41,7 +42,6 @@ static int signal_of(uint64_t vector)
 	case 1: case 3: return SIGTRAP;
 	case 6: return SIGILL;
 	case 11: case 12: case 17: return SIGBUS;
-	case HUSK_VEC_SYSCALL: return SIGSYS;
 	default: return SIGSEGV;
 	}
 }
@@ -116,27 +116,34 @@ static void describe(const struct husk_trap_frame *f)
 	}
 }
 
+/*
+ * A SYSCALL that was not rewritten. On hardware KVM it entered ring 0 at
+ * LSTAR and arrives as HUSK_VEC_SYSCALL; under PVM it stayed in ring 3 and
+ * faulted on LSTAR's supervisor page. Either way rcx holds the address
+ * after the instruction: resume the program in husk_syscall_slow, which
+ * runs the call like any other and returns there.
+ */
+static int is_syscall(const struct husk_trap_frame *f)
+{
+	return f->vector == HUSK_VEC_SYSCALL ||
+	       (f->vector == VEC_PF && f->rip == (uint64_t)husk_syscall_entry);
+}
+
 void husk_trap(struct husk_trap_frame *f)
 {
 	uint64_t vector = f->vector;
 
-	/* Under PVM a SYSCALL stays in ring 3 and faults on the supervisor
-	 * page of its entry: it is a system call all the same. */
-	if (vector == VEC_PF && f->rip == (uint64_t)husk_syscall_entry) {
-		vector = HUSK_VEC_SYSCALL;
-		f->rip = f->rcx;
+	if (is_syscall(f)) {
+		f->rip = (uint64_t)husk_syscall_slow;
+		husk_trap_resume(f);
 	}
 	platform->console_flush();
-	if (vector == HUSK_VEC_SYSCALL)
-		kprintf("husk: fatal: system call %lu at ", f->rax);
-	else if (vector < 32 && names[vector])
+	if (vector < 32 && names[vector])
 		kprintf("husk: fatal: %s, vector %lu, at ", names[vector], vector);
 	else
 		kprintf("husk: fatal: unexpected interrupt, vector %lu, at ", vector);
 	print_addr(f->rip);
 	kprintf("\n");
-	if (vector == HUSK_VEC_SYSCALL)
-		kprintf("husk:   this image has no Linux system-call layer\n");
 	describe(f);
 	print_registers(f);
 	print_backtrace(f);

@@ -26,6 +26,10 @@
 #define HUSK_CONSOLE_SIZE (16384 - 8)
 
 /* Offsets into struct husk_trap_frame and struct husk_r0vars, for entry.S. */
+#define TF_R15    0
+#define TF_RBP    64
+#define TF_RDI    72
+#define TF_RAX    112
 #define TF_VECTOR 120
 #define TF_ERROR  128
 #define TF_RIP    136

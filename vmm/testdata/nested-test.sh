@@ -10,14 +10,14 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 B=$ROOT/build
 make -s build/bin/husk-vmm build/vmm/testdata/mkguest build/examples/hello.elf \
-	build/examples/crash.elf build/examples/faults.elf
+	build/examples/crash.elf build/examples/faults.elf build/examples/syscall.elf
 G=$B/vmm/testdata
 FILES="--file $B/bin/husk-vmm --file $ROOT/vmm/testdata/nested-cases.sh"
 for g in $("$G/mkguest" 2>&1 | sed 's/.*one of://'); do
 	"$G/mkguest" "$g" "$G/$g.elf"
 	FILES="$FILES --file $G/$g.elf"
 done
-for e in hello crash faults; do
+for e in hello crash faults syscall; do
 	FILES="$FILES --file $B/examples/$e.elf"
 done
 if [ "${1:-}" = --direct ]; then

@@ -210,6 +210,45 @@ husk_trap_entry:
 	call husk_trap
 	ud2
 
+/*
+ * void husk_trap_resume(struct husk_trap_frame *f): continue the ring-3
+ * context f describes, entirely in ring 3. The last four values (rip,
+ * rflags, rax, rdi) go on the target stack below its red zone, so that the
+ * frame can be released (busy = 0) before they are used; `ret $128` then
+ * lands on rip with rsp back where it was.
+ */
+	.globl husk_trap_resume
+husk_trap_resume:
+	movq TF_RSP(%rdi), %rax
+	subq $128 + 32, %rax
+	movq TF_RIP(%rdi), %rcx
+	movq %rcx, 24(%rax)
+	movq TF_RFLAGS(%rdi), %rcx
+	movq %rcx, 16(%rax)
+	movq TF_RAX(%rdi), %rcx
+	movq %rcx, 8(%rax)
+	movq TF_RDI(%rdi), %rcx
+	movq %rcx, (%rax)
+	movq %rax, %rsp
+	movq 0(%rdi), %r15
+	movq 8(%rdi), %r14
+	movq 16(%rdi), %r13
+	movq 24(%rdi), %r12
+	movq 32(%rdi), %r11
+	movq 40(%rdi), %r10
+	movq 48(%rdi), %r9
+	movq 56(%rdi), %r8
+	movq 64(%rdi), %rbp
+	movq 80(%rdi), %rsi
+	movq 88(%rdi), %rdx
+	movq 96(%rdi), %rcx
+	movq 104(%rdi), %rbx
+	movq $0, TF_BUSY(%rdi)
+	popq %rdi
+	popq %rax
+	popfq
+	ret $128
+
 /* void husk_cpu_idle(void): sleep until an interrupt (ring 0 does sti; hlt). */
 	.globl husk_cpu_idle, husk_idle_site
 husk_cpu_idle:
