@@ -9,7 +9,7 @@ CC := gcc
 LD := ld
 
 UNIT_TESTS :=
-EXAMPLES := hello crash oom faults clock syscall
+EXAMPLES := hello crash oom faults clock syscall vm
 
 .PHONY: all demo test setup clean
 all: $(BUILD)/bin/husk-vmm $(EXAMPLES:%=$(BUILD)/examples/%.elf) unit-tests

@@ -34,5 +34,6 @@ extern const struct platform_ops platform_vmm, platform_qemu;
 /* Ring-3 entry points of the ring-0 services (entry.S). */
 void husk_cpu_idle(void);
 void husk_invlpg(const void *va);
+void husk_tlb_flush_all(void);
 
 #endif

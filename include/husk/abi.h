@@ -42,6 +42,7 @@
  */
 #define HUSK_KERNEL_VBASE HUSK_U64(0x40000000)
 #define HUSK_DIRECT_MAP   HUSK_U64(0x100000000000)
+#define HUSK_DIRECT_MAP_END HUSK_U64(0x110000000000) /* 1 TiB of RAM at most */
 #define HUSK_IMAGE_PADDR  HUSK_U64(0x100000) /* image load address, 1 MiB */
 
 /*

@@ -54,7 +54,9 @@ struct husk_cpu_state {
 	uint32_t pt_pages;     /* page-table pages used */
 };
 
-/* Returns NULL on success, or a message saying what does not fit. */
+/* Returns NULL on success, or a message saying what does not fit. The
+ * PML4 is always the first page of the pool (the library OS finds its page
+ * tables there). */
 const char *husk_build_machine(const struct husk_machine_env *env,
 			       const struct husk_image_layout *layout,
 			       struct husk_cpu_state *out);

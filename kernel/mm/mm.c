@@ -2,6 +2,7 @@
 #include <husk/abi.h>
 #include <husk/image.h>
 #include "../mm.h"
+#include "../vm.h"
 
 extern const struct husk_image_layout husk_layout;
 
@@ -17,4 +18,7 @@ void mm_init(const struct husk_boot_info *bi)
 		ex[n++].end = bi->initrd_paddr + bi->initrd_size;
 	}
 	pmem_init(bi->mem, bi->nmem, ex, n, (uintptr_t)HUSK_DIRECT_MAP);
+	/* The builder put the PML4 first in the pool. */
+	vm_init(husk_layout.pt_pool - HUSK_KERNEL_VBASE, ex[0].base, ex[0].end,
+		(uintptr_t)HUSK_KERNEL_VBASE, !!(bi->cpu_features & HUSK_CPU_NX));
 }

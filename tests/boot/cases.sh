@@ -22,3 +22,6 @@ syscall|syscall.elf|64M||42|^via syscall$;^wrote 12 getpid 1 enosys -38$;^husk: 
 supervisor-page|faults.elf|64M||139|read from protected address|faults supervisor
 argv|faults.elf|64M||1|^faults: unknown fault 'with space'$|faults "with space"
 invlpg-service|faults.elf|64M||0|^faults: invlpg returned, read only$|faults invlpg
+vm|vm.elf|64M||0|^vm: all checks passed$|vm ok
+vm-unmap-flush|vm.elf|64M||139|write to unmapped address 0x200000000 \(user\)|vm unmapped
+vm-protect-flush|vm.elf|64M||139|write to protected address 0x200000000 \(user\)|vm readonly

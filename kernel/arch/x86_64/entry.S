@@ -5,8 +5,9 @@
  * instruction is emulated (~0.5 us): an exception or interrupt is copied
  * into the user-visible struct husk_trap_frame and handed to the ring-3
  * handler with iretq. Two #GP sites are services rather than faults: ring 3
- * idles by executing `hlt` at husk_idle_site and flushes a TLB entry with
- * `invlpg` at husk_invlpg_site; ring 0 performs the instruction for it.
+ * idles by executing `hlt` at husk_idle_site, flushes a TLB entry with
+ * `invlpg` at husk_invlpg_site and the whole TLB with `mov %cr3, %rax` at
+ * husk_flush_site (4 bytes after it); ring 0 performs the instruction.
  *
  * Nothing here may use the instructions PLATFORM.md lists as fatal in ring
  * 0 (scripts/check-ring0.sh enforces it on the linked image).
@@ -69,6 +70,9 @@ gp_service:
 	je idle
 	cmpq R0_INVLPG_SITE(%rax), %rbx
 	je flush
+	subq $4, %rbx			/* husk_flush_site = invlpg site + 4 */
+	cmpq R0_INVLPG_SITE(%rax), %rbx
+	je flush_all
 	popq %rbx
 	popq %rax
 	jmp deliver
@@ -84,6 +88,14 @@ idle:
 flush:
 	invlpg (%rdi)
 	addq $3, 32(%rsp)		/* past the 3-byte invlpg (%rdi) */
+	popq %rbx
+	popq %rax
+	addq $16, %rsp
+	iretq
+flush_all:
+	movq %cr3, %rbx
+	movq %rbx, %cr3
+	addq $3, 32(%rsp)		/* past the 3-byte mov %cr3, %rax */
 	popq %rbx
 	popq %rax
 	addq $16, %rsp
@@ -262,3 +274,12 @@ husk_invlpg:
 husk_invlpg_site:
 	invlpg (%rdi)
 	ret
+/* void husk_tlb_flush_all(void): drop them all (ring 0 reloads CR3). */
+	.globl husk_tlb_flush_all, husk_flush_site
+husk_tlb_flush_all:
+husk_flush_site:
+	movq %cr3, %rax
+	ret
+	.if husk_flush_site - husk_invlpg_site - 4
+	.error "husk_flush_site must be 4 bytes after husk_invlpg_site"
+	.endif

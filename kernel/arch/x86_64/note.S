@@ -22,7 +22,7 @@
 	.globl husk_layout
 husk_layout:
 	.long HUSK_ABI_VERSION
-	.long 10			/* nregions */
+	.long 11			/* nregions */
 	.quad __image_pstart + HUSK_KERNEL_VBASE
 	.quad __image_end
 	.quad husk_start
@@ -54,7 +54,10 @@ husk_layout:
 	REGION(__trap_stack_bottom, 16384, R | W | U)
 	REGION(__machine_start, __machine_size, R | W)
 	REGION(__r0_stack_bottom, __r0_stack_size, R | W)
-	REGION(__ist_stack_bottom, __tail_size, R | W)
-	.fill (HUSK_MAX_IMAGE_REGIONS - 10) * 24, 1, 0
+	REGION(__ist_stack_bottom, 8192, R | W)
+	/* Page tables: user-writable, so that the library OS edits them
+	 * without a trap (kernel/mm/vm.c); the VM is the isolation boundary. */
+	REGION(__pt_pool, __pt_tail_size, R | W | U)
+	.fill (HUSK_MAX_IMAGE_REGIONS - 11) * 24, 1, 0
 husk_layout_end:
 	.balign 4

@@ -1,0 +1,42 @@
+/*
+ * The program's address space: page-table edits from ring 3. The page
+ * tables are ordinary user-writable memory (the image's page-table pool and
+ * pages from pmem); an edit that removes or narrows a mapping is followed
+ * by a TLB flush through the ring-0 service (invlpg / CR3 reload), which
+ * under PVM is also what makes the edit take effect.
+ */
+#ifndef KERNEL_VM_H
+#define KERNEL_VM_H
+
+#include <stdint.h>
+
+#define VM_READ  1u
+#define VM_WRITE 2u
+#define VM_EXEC  4u
+
+/* root: physical address of the PML4. Page-table pages inside
+ * [image_lo, image_hi) are reached at image_delta + pa, others through
+ * pmem_to_virt(). nx: the CPU has NX (else no mapping is non-executable). */
+void vm_init(uint64_t root, uint64_t image_lo, uint64_t image_hi,
+	     uintptr_t image_delta, int nx);
+
+/* The range a program may map: page 1 to 128 TiB, minus the library OS's
+ * own windows (the image's GiB and the direct map). */
+int vm_user_range(uint64_t va, uint64_t len);
+
+/* Maps [va, va+len) to [pa, ...) in 4 KiB pages. 0, or -EINVAL (range,
+ * alignment, writable and executable at once), -EEXIST (already mapped;
+ * nothing is changed), -ENOMEM (no page for a table). */
+int vm_map(uint64_t va, uint64_t pa, uint64_t len, unsigned prot);
+
+/* Unmaps what is mapped in [va, va+len); calls release(pa) for each page
+ * (may be NULL). Returns the number of pages unmapped, or -EINVAL. */
+long vm_unmap(uint64_t va, uint64_t len, void (*release)(uint64_t pa));
+
+/* New permissions for the pages mapped in [va, va+len); -EINVAL as above. */
+int vm_protect(uint64_t va, uint64_t len, unsigned prot);
+
+/* 1 (with *pa and *prot filled in) when va is mapped, else 0. */
+int vm_query(uint64_t va, uint64_t *pa, unsigned *prot);
+
+#endif
