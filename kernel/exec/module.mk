@@ -1,0 +1,10 @@
+# Loading Linux programs (kernel/exec/): ELF headers, the initial stack.
+KERNEL_C += exec/elf.c exec/stack.c
+
+$(BUILD)/tests/unit/test_exec: tests/unit/test_exec.c kernel/exec/elf.c \
+		kernel/exec/stack.c tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -Dvsnprintf=vsnprintf -o $@ tests/unit/test_exec.c \
+		kernel/exec/elf.c kernel/exec/stack.c
+
+UNIT_TESTS += $(BUILD)/tests/unit/test_exec
