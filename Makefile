@@ -12,7 +12,7 @@ UNIT_TESTS :=
 EXAMPLES := hello crash oom faults clock syscall vm
 
 .PHONY: all demo test setup clean
-all: $(BUILD)/bin/husk-vmm $(EXAMPLES:%=$(BUILD)/examples/%.elf) unit-tests
+all: $(BUILD)/bin/husk-vmm $(BUILD)/husk.elf $(EXAMPLES:%=$(BUILD)/examples/%.elf) unit-tests
 
 include kernel/kernel.mk
 include vmm/vmm.mk

@@ -63,18 +63,27 @@ $(BUILD)/examples/%/main.o: examples/%/main.c kernel/kernel.mk
 # Pass 1 with an empty table; pass 2 with the real one. The table sits at
 # the end of rodata, after all code, so code addresses cannot move between
 # the passes: the build checks that they did not.
-$(BUILD)/examples/%.elf: $(BUILD)/examples/%/main.o $(KERNEL_OBJS) $(KERNEL_LIBS) \
-		$(KBUILD)/syms0.o $(BUILD)/tools/gensyms kernel/arch/x86_64/husk.ld \
-		scripts/check-ring0.sh
-	$(LD) $(GUEST_LDFLAGS) $(KERNEL_OBJS) $< $(KERNEL_LIBS) $(KBUILD)/syms0.o -o $@.pass1
+#   $(call link_image,PROGRAM_OBJECT)  in the recipe of an image $@
+define link_image
+	$(LD) $(GUEST_LDFLAGS) $(KERNEL_OBJS) $(1) $(KERNEL_LIBS) $(KBUILD)/syms0.o -o $@.pass1
 	nm -n $@.pass1 | $(BUILD)/tools/gensyms > $@.syms.S
 	$(CC) $(GUEST_CFLAGS) -c $@.syms.S -o $@.syms.o
-	$(LD) $(GUEST_LDFLAGS) $(KERNEL_OBJS) $< $(KERNEL_LIBS) $@.syms.o -o $@.debug
+	$(LD) $(GUEST_LDFLAGS) $(KERNEL_OBJS) $(1) $(KERNEL_LIBS) $@.syms.o -o $@.debug
 	@cmp -s <(nm -n $@.pass1 | grep -E ' [tTW] ') \
 		<(nm -n $@.debug | grep -E ' [tTW] ') || \
 		{ echo "$@: code moved between link passes" >&2; exit 1; }
 	scripts/check-ring0.sh $@.debug
 	strip -o $@ $@.debug
 	@rm -f $@.pass1
+endef
+IMAGE_DEPS := $(KERNEL_OBJS) $(KERNEL_LIBS) $(KBUILD)/syms0.o \
+	$(BUILD)/tools/gensyms kernel/arch/x86_64/husk.ld scripts/check-ring0.sh
+
+$(BUILD)/examples/%.elf: $(BUILD)/examples/%/main.o $(IMAGE_DEPS)
+	$(call link_image,$<)
+
+# The generic kernel: runs the Linux program its command line names.
+$(BUILD)/husk.elf: $(KBUILD)/launcher/main.o $(IMAGE_DEPS)
+	$(call link_image,$<)
 
 -include $(shell find $(KBUILD) $(BUILD)/examples -name '*.d' 2>/dev/null)

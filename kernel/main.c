@@ -16,6 +16,7 @@
 
 const struct platform_ops *platform;
 const struct husk_boot_info *boot_info;
+char **husk_options; /* the kernel options, NULL-terminated */
 
 int main(int argc, char **argv);
 
@@ -64,6 +65,7 @@ void husk_main(const struct husk_boot_info *bi, uint64_t tsc_start)
 	memcpy(line, bi->cmdline, sizeof(line));
 	line[sizeof(line) - 1] = 0;
 	cmdline_parse(line, &c, optv, argv, MAX_WORDS);
+	husk_options = c.opts;
 	if (!c.argc) {
 		c.argc = 1;
 		c.argv = fallback;

@@ -35,5 +35,6 @@ extern const struct platform_ops platform_vmm, platform_qemu;
 void husk_cpu_idle(void);
 void husk_invlpg(const void *va);
 void husk_tlb_flush_all(void);
+void husk_wrmsr(uint32_t msr, uint64_t value); /* FS/GS base only */
 
 #endif

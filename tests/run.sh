@@ -82,21 +82,24 @@ check() {
 	ok "$label"
 }
 
-# Every case: calls "$1" NAME IMAGE MEM CMDLINE WANT REGEXES ARGS...
+# Every case: calls "$1" NAME IMAGE MEM CMDLINE INITRD WANT REGEXES ARGS...
+# (INITRD is empty or a path under $B.)
 for_each_case() {
-	local fn=$1 name image mem cmdline want res args
-	while IFS='|' read -r name image mem cmdline want res args; do
+	local fn=$1 name image mem cmdline initrd want res args
+	while IFS='|' read -r name image mem cmdline initrd want res args; do
 		case $name in '' | '#'*) continue ;; esac
 		eval "set -- $args"
-		"$fn" "$name" "$B/examples/$image" "$mem" "$cmdline" "$want" "$res" "$@"
+		"$fn" "$name" "$B/$image" "$mem" "$cmdline" "${initrd:+$B/$initrd}" \
+			"$want" "$res" "$@"
 	done <tests/boot/cases.sh
 }
 
 qemu_case() {
-	local name=$1 image=$2 mem=$3 cmdline=$4 want=$5 res=$6 out rc
-	shift 6
+	local name=$1 image=$2 mem=$3 cmdline=$4 initrd=$5 want=$6 res=$7 out rc
+	shift 7
 	out=$(timeout 120 scripts/qemu-run.sh --machine "$QEMU_MACHINE" \
-		--mem "$mem" --cmdline "$cmdline" "$image" ${1+-- "$@"} 2>&1)
+		--mem "$mem" --cmdline "$cmdline" ${initrd:+--initrd "$initrd"} \
+		"$image" ${1+-- "$@"} 2>&1)
 	rc=$?
 	check "[$QEMU_LABEL]" "$name" "$want" "$res" "$rc" "$out"
 }
@@ -116,10 +119,10 @@ run_qemu() {
 }
 
 vmm_direct_case() {
-	local name=$1 image=$2 mem=$3 cmdline=$4 want=$5 res=$6 out rc
-	shift 6
+	local name=$1 image=$2 mem=$3 cmdline=$4 initrd=$5 want=$6 res=$7 out rc
+	shift 7
 	out=$(timeout 60 "$B/bin/husk-vmm" --mem "$mem" --cmdline "$cmdline" \
-		"$image" ${1+-- "$@"} 2>&1)
+		${initrd:+--initrd "$initrd"} "$image" ${1+-- "$@"} 2>&1)
 	rc=$?
 	check "[husk-vmm kvm]" "$name" "$want" "$res" "$rc" "$out"
 }
@@ -127,17 +130,18 @@ vmm_direct_case() {
 # Nested: one Linux boot runs every case; each prints a marked status line
 # and its output, which we split back apart.
 vmm_script_case() {
-	local name=$1 image=$2 mem=$3 cmdline=$4 q a
-	shift 6
+	local name=$1 image=$2 mem=$3 cmdline=$4 initrd=$5 q a
+	shift 7
 	q=
 	for a in "$@"; do q="$q '${a//\'/\'\\\'\'}'"; done
-	echo "$PWD/$B/bin/husk-vmm --mem $mem --cmdline '$cmdline' $PWD/$image ${q:+--$q} >/tmp/out 2>&1"
+	echo "$PWD/$B/bin/husk-vmm --mem $mem --cmdline '$cmdline' ${initrd:+--initrd $PWD/$initrd} $PWD/$image ${q:+--$q} >/tmp/out 2>&1"
 	echo "echo \"@@STATUS $name \$?\"; sed 's/^/@@OUT $name /' /tmp/out"
 	NESTED_FILES+=(--file "$PWD/$image")
+	[ -z "$initrd" ] || NESTED_FILES+=(--file "$PWD/$initrd")
 }
 
 vmm_nested_check() {
-	local name=$1 want=$5 res=$6 rc out
+	local name=$1 want=$6 res=$7 rc out
 	rc=$(sed -n "s/^@@STATUS $name //p" <<<"$NESTED_OUT")
 	out=$(sed -n "s/^@@OUT $name //p" <<<"$NESTED_OUT")
 	check "[husk-vmm nested-kvm]" "$name" "$want" "$res" "${rc:-none}" "$out"

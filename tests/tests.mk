@@ -19,3 +19,14 @@ $(BUILD)/tests/unit/test_format: tests/unit/test_format.c kernel/lib/format.c \
 	@rm -f $@.tmp1.o
 
 UNIT_TESTS += $(BUILD)/tests/unit/test_pmem $(BUILD)/tests/unit/test_format
+
+# A root filesystem of Linux programs for build/husk.elf (cpio newc, as
+# `find . | cpio -o -H newc` writes it).
+ROOTFS := $(BUILD)/tests/rootfs
+$(BUILD)/tests/rootfs.cpio: tests/progs/hello.c
+	@rm -rf $(ROOTFS) && mkdir -p $(ROOTFS)/bin
+	musl-gcc -static -O2 -o $(ROOTFS)/bin/hello-musl tests/progs/hello.c
+	gcc -static -O2 -o $(ROOTFS)/bin/hello-glibc tests/progs/hello.c
+	cd $(ROOTFS) && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../rootfs.cpio
+
+all: $(BUILD)/tests/rootfs.cpio

@@ -8,3 +8,5 @@ $(BUILD)/tests/unit/test_exec: tests/unit/test_exec.c kernel/exec/elf.c \
 		kernel/exec/elf.c kernel/exec/stack.c
 
 UNIT_TESTS += $(BUILD)/tests/unit/test_exec
+KERNEL_C += exec/exec.c
+KERNEL_S += exec/jump.S

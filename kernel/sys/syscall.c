@@ -6,52 +6,31 @@
 #include "../console.h"
 #include "../lib.h"
 #include "../platform.h"
+#include "calls.h"
 #include "syscall.h"
 
 #define NR_MAX 512
 
-static long sys_write(const struct syscall_args *a);
-static long sys_getpid(const struct syscall_args *a);
-static long sys_exit_group(const struct syscall_args *a);
-
 static const syscall_fn table[NR_MAX] = {
 	[1] = sys_write,
+	[10] = sys_mprotect,
+	[12] = sys_brk,
+	[16] = sys_ioctl,
+	[20] = sys_writev,
 	[39] = sys_getpid,
 	[60] = sys_exit_group, /* exit: one thread, so the same */
+	[89] = sys_readlink,
+	[158] = sys_arch_prctl,
+	[186] = sys_gettid,
+	[218] = sys_set_tid_address,
+	[228] = sys_clock_gettime,
 	[231] = sys_exit_group,
+	[273] = sys_set_robust_list,
+	[302] = sys_prlimit64,
+	[318] = sys_getrandom,
 };
 
 static uint8_t reported[NR_MAX / 8];
-
-/* Until the loader exists, the only callers are linked-in programs, whose
- * memory is the image's: a buffer must lie in the lower half, not page 0. */
-static int user_range_ok(long p, long n)
-{
-	uint64_t a = (uint64_t)p, len = (uint64_t)n;
-
-	return n >= 0 && a >= 4096 && a < (1ULL << 47) && len <= (1ULL << 47) - a;
-}
-
-static long sys_write(const struct syscall_args *a)
-{
-	if (a->a[0] != 1 && a->a[0] != 2)
-		return -EBADF;
-	if (!user_range_ok(a->a[1], a->a[2]))
-		return -EFAULT;
-	console_write((const char *)a->a[1], (unsigned long)a->a[2]);
-	return a->a[2];
-}
-
-static long sys_getpid(const struct syscall_args *a)
-{
-	(void)a;
-	return 1;
-}
-
-static long sys_exit_group(const struct syscall_args *a)
-{
-	husk_exit((int)(a->a[0] & 0xff));
-}
 
 long husk_syscall(const struct syscall_args *a)
 {

@@ -51,7 +51,7 @@ case_ "hello" 0 "^Hello from husk$" $V $E/hello.elf
 case_ "crash report" 139 "NULL pointer dereference" $V $E/crash.elf
 case_ "program arguments" 1 "^faults: unknown fault 'with space'$" \
 	$V $E/faults.elf -- faults "with space"
-case_ "syscall slow path" 42 "^wrote 12 getpid 1 enosys -38$" $V $E/syscall.elf
+case_ "syscall slow path" 42 "^wrote 12 getpid 1 enosys -38 library-os-buffer -14$" $V $E/syscall.elf
 case_ "boot time option" 0 "^husk: boot: [0-9]+ ns from first instruction" \
 	$V --cmdline husk.boottime $E/hello.elf
 case_ "4G of guest memory" 0 "^Hello from husk$" $V --mem 4G $E/hello.elf

@@ -6,8 +6,10 @@
  * into the user-visible struct husk_trap_frame and handed to the ring-3
  * handler with iretq. Two #GP sites are services rather than faults: ring 3
  * idles by executing `hlt` at husk_idle_site, flushes a TLB entry with
- * `invlpg` at husk_invlpg_site and the whole TLB with `mov %cr3, %rax` at
- * husk_flush_site (4 bytes after it); ring 0 performs the instruction.
+ * `invlpg` at husk_invlpg_site, the whole TLB with `mov %cr3, %rax` at
+ * husk_flush_site (4 bytes after it), and sets the FS or GS base with
+ * `wrmsr` at husk_wrmsr_site (8 bytes after it); ring 0 performs the
+ * instruction (for wrmsr only on those two MSRs).
  *
  * Nothing here may use the instructions PLATFORM.md lists as fatal in ring
  * 0 (scripts/check-ring0.sh enforces it on the linked image).
@@ -73,6 +75,9 @@ gp_service:
 	subq $4, %rbx			/* husk_flush_site = invlpg site + 4 */
 	cmpq R0_INVLPG_SITE(%rax), %rbx
 	je flush_all
+	subq $4, %rbx			/* husk_wrmsr_site = invlpg site + 8 */
+	cmpq R0_INVLPG_SITE(%rax), %rbx
+	je set_base
 	popq %rbx
 	popq %rax
 	jmp deliver
@@ -88,6 +93,22 @@ idle:
 flush:
 	invlpg (%rdi)
 	addq $3, 32(%rsp)		/* past the 3-byte invlpg (%rdi) */
+	popq %rbx
+	popq %rax
+	addq $16, %rsp
+	iretq
+/* wrmsr for the FS and GS bases only (TLS without FSGSBASE). */
+set_base:
+	cmpl $MSR_FS_BASE, %ecx
+	je 1f
+	cmpl $MSR_GS_BASE, %ecx
+	je 1f
+	popq %rbx
+	popq %rax
+	jmp deliver			/* any other MSR: a #GP like any other */
+1:	movq 8(%rsp), %rax		/* rax as ring 3 left it */
+	wrmsr
+	addq $2, 32(%rsp)		/* past the 2-byte wrmsr */
 	popq %rbx
 	popq %rax
 	addq $16, %rsp
@@ -280,6 +301,22 @@ husk_tlb_flush_all:
 husk_flush_site:
 	movq %cr3, %rax
 	ret
+husk_wrmsr_site:
+	wrmsr
+	ret
 	.if husk_flush_site - husk_invlpg_site - 4
 	.error "husk_flush_site must be 4 bytes after husk_invlpg_site"
 	.endif
+	.if husk_wrmsr_site - husk_invlpg_site - 8
+	.error "husk_wrmsr_site must be 8 bytes after husk_invlpg_site"
+	.endif
+
+/* void husk_wrmsr(uint32_t msr, uint64_t value): FS or GS base only (ring
+ * 0 refuses any other MSR), for CPUs without FSGSBASE. */
+	.globl husk_wrmsr
+husk_wrmsr:
+	movl %edi, %ecx
+	movl %esi, %eax
+	movq %rsi, %rdx
+	shrq $32, %rdx
+	jmp husk_wrmsr_site

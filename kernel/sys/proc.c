@@ -1,0 +1,121 @@
+/* Process identity and thread-local storage. One process, one thread. */
+#include <husk/bootinfo.h>
+#include <husk/x86.h>
+#include "../console.h"
+#include "../platform.h"
+#include "calls.h"
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+#define EINVAL 22
+#define EPERM 1
+#define ESRCH 3
+
+static uint64_t fs_base, gs_base;
+static uint64_t clear_child_tid;
+
+long sys_getpid(const struct syscall_args *a)
+{
+	(void)a;
+	return 1;
+}
+
+long sys_gettid(const struct syscall_args *a)
+{
+	(void)a;
+	return 1;
+}
+
+long sys_exit_group(const struct syscall_args *a)
+{
+	husk_exit((int)(a->a[0] & 0xff));
+}
+
+long sys_set_tid_address(const struct syscall_args *a)
+{
+	clear_child_tid = (uint64_t)a->a[0];
+	return 1;
+}
+
+/* wrfsbase in ring 3 when the CPU and CR4 allow it, else ring 0's wrmsr. */
+static void set_base(uint32_t msr, uint64_t v)
+{
+	if (boot_info->cpu_features & HUSK_CPU_FSGSBASE) {
+		if (msr == MSR_FS_BASE)
+			__asm__ volatile("wrfsbase %0" : : "r"(v));
+		else
+			__asm__ volatile("wrgsbase %0" : : "r"(v));
+		return;
+	}
+	husk_wrmsr(msr, v);
+}
+
+long sys_arch_prctl(const struct syscall_args *a)
+{
+	uint64_t v = (uint64_t)a->a[1];
+
+	switch (a->a[0]) {
+	case ARCH_SET_FS:
+		if (v >= (1ULL << 47))
+			return -EPERM;
+		fs_base = v;
+		set_base(MSR_FS_BASE, v);
+		return 0;
+	case ARCH_SET_GS:
+		if (v >= (1ULL << 47))
+			return -EPERM;
+		gs_base = v;
+		set_base(MSR_GS_BASE, v);
+		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS:
+		if (!user_range_ok(v, 8))
+			return -EFAULT;
+		*(uint64_t *)v = a->a[0] == ARCH_GET_FS ? fs_base : gs_base;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static uint64_t robust_list;
+
+long sys_set_robust_list(const struct syscall_args *a)
+{
+	if (a->a[1] != 24) /* sizeof(struct robust_list_head) */
+		return -EINVAL;
+	robust_list = (uint64_t)a->a[0];
+	return 0;
+}
+
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
+#define RLIM_INFINITY (~0ULL)
+
+struct rlimit64 {
+	uint64_t cur, max;
+};
+
+/* The limits a container would see; setting them is accepted and ignored
+ * until something in husk enforces them. */
+long sys_prlimit64(const struct syscall_args *a)
+{
+	struct rlimit64 *old = (struct rlimit64 *)a->a[3];
+
+	if (a->a[0] != 0 && a->a[0] != 1)
+		return -ESRCH;
+	if (a->a[1] < 0 || a->a[1] > 15)
+		return -EINVAL;
+	if (!old)
+		return 0;
+	if (!user_range_ok((uint64_t)old, sizeof(*old)))
+		return -EFAULT;
+	old->cur = old->max = RLIM_INFINITY;
+	if (a->a[1] == RLIMIT_STACK)
+		old->cur = 8 << 20;
+	if (a->a[1] == RLIMIT_NOFILE)
+		old->cur = old->max = 1024;
+	return 0;
+}
