@@ -11,6 +11,8 @@
 #include "lib.h"
 #include "platform.h"
 #include "syms.h"
+#include "vm.h"
+#include "sys/calls.h"
 #include "sys/syscall.h"
 
 #define SIGTRAP 5
@@ -129,14 +131,34 @@ static int is_syscall(const struct husk_trap_frame *f)
 	       (f->vector == VEC_PF && f->rip == (uint64_t)husk_syscall_entry);
 }
 
+/*
+ * husk_trap_resume writes 32 bytes below the target's red zone. When the
+ * stack has not reached those pages yet, supply them first; 0 when they
+ * cannot be (the caller reports the fault instead of faulting again).
+ */
+static int resumable(const struct husk_trap_frame *f)
+{
+	uint64_t lo = f->rsp - 128 - 32, pa;
+	unsigned prot;
+
+	for (uint64_t a = lo; a < f->rsp; a = (a | 4095) + 1)
+		if (!vm_query(a, &pa, &prot) && !mm_fault(a, 4 | 2))
+			return 0;
+	return 1;
+}
+
 void husk_trap(struct husk_trap_frame *f)
 {
 	uint64_t vector = f->vector;
 
-	if (is_syscall(f)) {
+	if (is_syscall(f) && resumable(f)) {
 		f->rip = (uint64_t)husk_syscall_slow;
 		husk_trap_resume(f);
 	}
+	/* First touch of an anonymous page (mmap, the stack): supply it. */
+	if (vector == VEC_PF && (f->cs & 3) && mm_fault(f->cr2, f->error) &&
+	    resumable(f))
+		husk_trap_resume(f);
 	platform->console_flush();
 	if (vector < 32 && names[vector])
 		kprintf("husk: fatal: %s, vector %lu, at ", names[vector], vector);

@@ -21,12 +21,21 @@ $(BUILD)/tests/unit/test_format: tests/unit/test_format.c kernel/lib/format.c \
 UNIT_TESTS += $(BUILD)/tests/unit/test_pmem $(BUILD)/tests/unit/test_format
 
 # A root filesystem of Linux programs for build/husk.elf (cpio newc, as
-# `find . | cpio -o -H newc` writes it).
+# `find . | cpio -o -H newc` writes it): every tests/progs/NAME.c built
+# static twice, as /bin/NAME-musl (musl-gcc) and /bin/NAME-glibc (gcc).
 ROOTFS := $(BUILD)/tests/rootfs
-$(BUILD)/tests/rootfs.cpio: tests/progs/hello.c
-	@rm -rf $(ROOTFS) && mkdir -p $(ROOTFS)/bin
-	musl-gcc -static -O2 -o $(ROOTFS)/bin/hello-musl tests/progs/hello.c
-	gcc -static -O2 -o $(ROOTFS)/bin/hello-glibc tests/progs/hello.c
+TEST_PROGS := $(basename $(notdir $(wildcard tests/progs/*.c)))
+ROOTFS_BINS := $(foreach p,$(TEST_PROGS),$(ROOTFS)/bin/$(p)-musl $(ROOTFS)/bin/$(p)-glibc)
+
+$(ROOTFS)/bin/%-musl: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -o $@ $<
+
+$(ROOTFS)/bin/%-glibc: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	gcc -static -O2 -o $@ $<
+
+$(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS)
 	cd $(ROOTFS) && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../rootfs.cpio
 
 all: $(BUILD)/tests/rootfs.cpio

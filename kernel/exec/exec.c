@@ -7,7 +7,9 @@
 #include "../fs/vfs.h"
 #include "../lib.h"
 #include "../mm.h"
+#include "../mm/vma.h"
 #include "../vm.h"
+#include "../loader/rewrite.h"
 #include "elf.h"
 #include "exec.h"
 #include "stack.h"
@@ -16,10 +18,15 @@
 #define ENOEXEC 8 /* exec format error */
 #endif
 #define PAGE 4096ULL
-#define STACK_SIZE (256 * 1024) /* mapped up front, until stacks grow */
+#define STACK_SIZE (256 * 1024) /* mapped up front */
+#define STACK_MAX (8ULL << 20)   /* RLIMIT_STACK: the rest comes on touch */
 #define PIE_BASE 0x555500000000ULL
 #define INTERP_BASE 0x7f0000000000ULL
 #define STACK_TOP 0x7fff00000000ULL
+
+/* The system-call rewriter (kernel/loader/rewrite.h), when the image links
+ * it (husk.elf does): weak, so that other images need not carry it. */
+extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 
 struct image {
 	struct vnode *vn;
@@ -94,10 +101,19 @@ static int map_segment(struct image *im, const struct elf_seg *s)
 	memset(mem, 0, pages * PAGE);
 	got = vfs_read(im->vn, mem + ((im->base + s->vaddr) & (PAGE - 1)),
 		       s->filesz, s->offset);
-	if (got != (long)s->filesz)
+	if (got != (long)s->filesz) {
 		rc = got < 0 ? (int)got : -EIO;
-	else
+	} else {
+		if ((s->prot & ELF_PROT_X) && rewrite_code) {
+			struct rewrite_result rr; /* its area lives as long */
+			rewrite_code(mem + ((im->base + s->vaddr) & (PAGE - 1)),
+				     s->filesz, im->base + s->vaddr,
+				     im->base + im->elf.lo, im->base + im->elf.hi, &rr);
+		}
 		rc = vm_map(start, pa, pages * PAGE, vm_prot(s->prot));
+	}
+	if (!rc)
+		rc = vma_add(start, end, vm_prot(s->prot), 0);
 	if (rc)
 		pmem_free(pa, pages);
 	return rc;
@@ -159,6 +175,9 @@ static int build_stack(const struct image *prog, const struct image *interp,
 		return rc;
 	}
 	memset(pmem_to_virt(pa), 0, STACK_SIZE);
+	rc = vma_add(top - STACK_MAX, top, VM_READ | VM_WRITE, VMA_ANON | VMA_STACK);
+	if (rc)
+		return rc;
 	out->sp = stack_build(pmem_to_virt(pa), STACK_SIZE, top, &spec);
 	return out->sp ? 0 : -E2BIG;
 }

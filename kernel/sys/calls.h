@@ -22,8 +22,14 @@ long sys_getrandom(const struct syscall_args *a);
 /* fs.c */
 long sys_readlink(const struct syscall_args *a);
 void sys_set_exe(const char *path);
-/* mem.c */
+/* mmap.c */
+long sys_mmap(const struct syscall_args *a);
+long sys_munmap(const struct syscall_args *a);
 long sys_mprotect(const struct syscall_args *a);
+long sys_madvise(const struct syscall_args *a);
+long sys_mremap(const struct syscall_args *a);
+int mm_fault(uint64_t addr, uint64_t error);
+/* mem.c */
 long sys_brk(const struct syscall_args *a);
 void sys_brk_init(uint64_t start);
 

@@ -2,6 +2,7 @@
  * program's segments, and shrinks by unmapping them. */
 #include "../lib.h"
 #include "../mm.h"
+#include "../mm/vma.h"
 #include "../vm.h"
 #include "calls.h"
 
@@ -33,6 +34,7 @@ static void grow(uint64_t want)
 			return;
 		}
 		brk_mapped += PAGE;
+		vma_add(brk_start, brk_mapped, VMA_READ | VMA_WRITE, 0);
 	}
 }
 
@@ -47,6 +49,7 @@ long sys_brk(const struct syscall_args *a)
 		grow(top);
 	else if (top < brk_mapped) {
 		vm_unmap(top, brk_mapped - top, release);
+		vma_remove(top, brk_mapped);
 		brk_mapped = top;
 	}
 	if (top <= brk_mapped)
@@ -54,30 +57,3 @@ long sys_brk(const struct syscall_args *a)
 	return (long)brk_cur;
 }
 
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
-#define EACCES 13
-#define EINVAL 22
-#define ENOMEM 12
-
-/* mprotect on mapped pages; W^X holds (EACCES), as the loader's does. */
-long sys_mprotect(const struct syscall_args *a)
-{
-	uint64_t va = (uint64_t)a->a[0], len = ((uint64_t)a->a[1] + PAGE - 1) & ~(PAGE - 1);
-	uint64_t p = (uint64_t)a->a[2], pa;
-	unsigned prot = 0, cur;
-
-	if (va & (PAGE - 1) || p & ~7ULL)
-		return -EINVAL;
-	if (!len)
-		return 0;
-	if ((p & PROT_WRITE) && (p & PROT_EXEC))
-		return -EACCES;
-	for (uint64_t off = 0; off < len; off += PAGE)
-		if (!vm_query(va + off, &pa, &cur))
-			return -ENOMEM;
-	prot = ((p & PROT_WRITE) ? VM_WRITE : 0) | ((p & PROT_EXEC) ? VM_EXEC : 0) |
-	       VM_READ; /* no read-less pages without protection keys */
-	return vm_protect(va, len, prot);
-}

@@ -13,10 +13,14 @@
 
 static const syscall_fn table[NR_MAX] = {
 	[1] = sys_write,
+	[9] = sys_mmap,
 	[10] = sys_mprotect,
+	[11] = sys_munmap,
 	[12] = sys_brk,
 	[16] = sys_ioctl,
 	[20] = sys_writev,
+	[25] = sys_mremap,
+	[28] = sys_madvise,
 	[39] = sys_getpid,
 	[60] = sys_exit_group, /* exit: one thread, so the same */
 	[89] = sys_readlink,

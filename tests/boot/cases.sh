@@ -30,3 +30,5 @@ musl-static|husk.elf|64M||tests/rootfs.cpio|3|^hello x from /bin/hello-musl$|/bi
 glibc-static|husk.elf|64M||tests/rootfs.cpio|3|^hello x from /bin/hello-glibc$|/bin/hello-glibc x
 missing-program|husk.elf|64M||tests/rootfs.cpio|127|^husk: /bin/nope: no such file$|/bin/nope
 no-initrd|husk.elf|64M|||126|^husk: no root filesystem: give an initrd|/bin/hello-musl
+memops-musl|husk.elf|64M||tests/rootfs.cpio|0|^memops: all passed$|/bin/memops-musl
+memops-glibc|husk.elf|64M||tests/rootfs.cpio|0|^memops: all passed$|/bin/memops-glibc
