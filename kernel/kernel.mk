@@ -26,9 +26,10 @@ KERNEL_S := arch/x86_64/entry.S arch/x86_64/pvh.S arch/x86_64/note.S
 # Subsystems add their sources (KERNEL_C += fs/x.c, paths relative to
 # kernel/), libraries (KERNEL_LIBS) and unit tests in kernel/*/module.mk.
 KERNEL_LIBS :=
+KERNEL_OBJS_EXTRA :=
 include $(wildcard kernel/*/module.mk)
 
-KERNEL_OBJS := $(KERNEL_C:%.c=$(KBUILD)/%.o) \
+KERNEL_OBJS := $(KERNEL_OBJS_EXTRA) $(KERNEL_C:%.c=$(KBUILD)/%.o) \
 	$(KERNEL_R0_C:%.c=$(KBUILD)/r0/%.o) \
 	$(KERNEL_S:%.S=$(KBUILD)/%.S.o)
 

@@ -3,7 +3,7 @@
 # Idempotent, and silent when everything is already there.
 set -eu
 packages="gcc make binutils libc6-dev libseccomp-dev qemu-system-x86 cpio
-busybox-static xz-utils hyperfine musl-tools dpkg-dev"
+busybox-static xz-utils hyperfine musl-tools dpkg-dev linux-libc-dev"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -1,3 +1,11 @@
 # The Linux system-call layer (kernel/sys/).
 KERNEL_C += sys/syscall.c sys/io.c sys/proc.c sys/mem.c sys/misc.c sys/fs.c sys/mmap.c
 KERNEL_S += sys/entry.S
+
+# Names from the kernel header (linux-libc-dev), generated at build time.
+$(KBUILD)/sys/names.c: scripts/gen-syscall-names.sh
+	@mkdir -p $(dir $@)
+	scripts/gen-syscall-names.sh > $@
+$(KBUILD)/sys/names.o: $(KBUILD)/sys/names.c kernel/kernel.mk
+	$(CC) $(GUEST_CFLAGS) -Ikernel/sys -c $< -o $@
+KERNEL_OBJS_EXTRA += $(KBUILD)/sys/names.o

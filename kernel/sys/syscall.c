@@ -45,7 +45,8 @@ long husk_syscall(const struct syscall_args *a)
 	if (nr >= NR_MAX || !(reported[nr / 8] & (1u << (nr % 8)))) {
 		if (nr < NR_MAX)
 			reported[nr / 8] |= (uint8_t)(1u << (nr % 8));
-		kprintf("husk: system call %lu is not implemented (ENOSYS)\n",
+		kprintf("husk: system call %s (%lu) is not implemented (ENOSYS)\n",
+			nr < SYSCALL_NAMES_MAX && syscall_names[nr] ? syscall_names[nr] : "unknown",
 			(unsigned long)nr);
 	}
 	return -ENOSYS;

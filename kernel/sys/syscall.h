@@ -14,6 +14,10 @@ typedef long (*syscall_fn)(const struct syscall_args *);
 
 long husk_syscall(const struct syscall_args *args);
 
+/* Linux's names by number (generated: scripts/gen-syscall-names.sh). */
+#define SYSCALL_NAMES_MAX 512
+extern const char *const syscall_names[SYSCALL_NAMES_MAX];
+
 /* Ring-3 code that runs a system call for a SYSCALL that trapped. */
 extern char husk_syscall_slow[];
 

@@ -19,7 +19,7 @@ ud2|examples/faults.elf|64M|||132|invalid opcode \(#UD\), vector 6|faults ud2
 div0|examples/faults.elf|64M|||136|divide error \(#DE\), vector 0|faults div0
 int3|examples/faults.elf|64M|||133|breakpoint \(#BP\), vector 3|faults int3
 privileged|examples/faults.elf|64M|||139|general protection \(#GP\), vector 13|faults hlt
-syscall|examples/syscall.elf|64M|||42|^via syscall$;^wrote 12 getpid 1 enosys -38 library-os-buffer -14$;^husk: system call 9999 is not implemented \(ENOSYS\)$|
+syscall|examples/syscall.elf|64M|||42|^via syscall$;^wrote 12 getpid 1 enosys -38 library-os-buffer -14$;^husk: system call unknown \(9999\) is not implemented \(ENOSYS\)$|
 supervisor-page|examples/faults.elf|64M|||139|read from protected address|faults supervisor
 argv|examples/faults.elf|64M|||1|^faults: unknown fault 'with space'$|faults "with space"
 invlpg-service|examples/faults.elf|64M|||0|^faults: invlpg returned, read only$|faults invlpg
