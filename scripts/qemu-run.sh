@@ -4,7 +4,10 @@
 #
 #   scripts/qemu-run.sh [--machine microvm|q35|pc] [--accel kvm|tcg]
 #                       [--mem SIZE] [--cmdline STR] [--initrd FILE]
-#                       IMAGE [-- ARGS...]
+#                       [--no-rewrite] IMAGE [-- ARGS...]
+#
+# --no-rewrite adds the kernel option husk.no-rewrite: the loader leaves
+# the program's system calls alone, so all of them take the slow path.
 #
 # The guest console is standard output. The accelerator defaults to KVM
 # when /dev/kvm can be opened, else TCG; the first line on standard error
@@ -12,7 +15,7 @@
 # of a status, so the guest also writes "husk-exit N" to isa-debugcon, and
 # that is what we exit with. Exit 125 when QEMU ends without it.
 set -u
-machine=microvm accel= mem=64M cmdline= initrd=
+machine=microvm accel= mem=64M cmdline= initrd= norewrite=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--machine) machine=$2; shift 2 ;;
@@ -20,11 +23,13 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--cmdline) cmdline=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	--no-rewrite) norewrite=1; shift ;;
+	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
 	-*) echo "qemu-run: unknown option $1" >&2; exit 125 ;;
 	*) break ;;
 	esac
 done
+[ -n "$norewrite" ] && cmdline="${cmdline:+$cmdline }husk.no-rewrite"
 image=${1:?usage: qemu-run.sh [options] IMAGE [-- ARGS...]}
 shift
 if [ "${1:-}" = "--" ]; then

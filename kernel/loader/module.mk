@@ -49,9 +49,14 @@ ZYDIS_GUEST_CFLAGS := $(filter-out -I% -MMD -MP,$(GUEST_CFLAGS)) \
 LOADER_LIB := $(KBUILD)/libloader.a
 KERNEL_LIBS += $(LOADER_LIB) $(ZYDIS_LIB)
 
-$(LOADER_LIB): $(KBUILD)/loader/x86dec.o
+$(LOADER_LIB): $(KBUILD)/loader/x86dec.o $(KBUILD)/loader/rewrite.o
 	@rm -f $@
 	ar rcs $@ $^
+
+# The system-call rewriter (rewrite.c). kernel/exec/exec.c refers to it
+# weakly, so that images which run no Linux program (the examples) do not
+# carry the decoder; the generic kernel asks for it.
+$(BUILD)/husk.elf: GUEST_LDFLAGS += -u rewrite_code
 
 # Fetched once (quietly a no-op when present); `make clean` removes them
 # with the rest of $(BUILD).

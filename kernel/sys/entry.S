@@ -45,9 +45,9 @@ husk_syscall_slow:
 	pushq %rcx
 	call husk_syscall_enter
 	popq %rcx
-	leaq 128(%rsp), %rsp
 	pushfq				/* r11 = rflags, as SYSCALL leaves it */
-	popq %r11
+	popq %r11			/* (before: pushfq must not write into */
+	leaq 128(%rsp), %rsp		/* the program's red zone) */
 	jmp *%rcx
 
 	.bss

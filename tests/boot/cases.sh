@@ -32,3 +32,7 @@ missing-program|husk.elf|64M||tests/rootfs.cpio|127|^husk: /bin/nope: no such fi
 no-initrd|husk.elf|64M|||126|^husk: no root filesystem: give an initrd|/bin/hello-musl
 memops-musl|husk.elf|64M||tests/rootfs.cpio|0|^memops: all passed$|/bin/memops-musl
 memops-glibc|husk.elf|64M||tests/rootfs.cpio|0|^memops: all passed$|/bin/memops-glibc
+syscalls-musl|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite: 0x[0-9a-f]+\+0x[0-9a-f]+: [0-9]+ sites, [1-9][0-9]* patched;^syscalls: sites probe=rewritten declined=syscall jumped=rewritten$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-musl
+syscalls-glibc|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite: 0x[0-9a-f]+\+0x[0-9a-f]+: [0-9]+ sites, [1-9][0-9]* patched;^syscalls: sites probe=rewritten declined=syscall jumped=rewritten$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-glibc
+syscalls-musl-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^syscalls: sites probe=syscall declined=syscall jumped=syscall$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-musl
+syscalls-glibc-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^syscalls: sites probe=syscall declined=syscall jumped=syscall$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-glibc

@@ -1,0 +1,54 @@
+/*
+ * The system-call rewriter: turns `mov $NR, %eax; syscall` in code being
+ * mapped executable into a jump to a per-site trampoline that calls the
+ * library OS's one door (husk_syscall_enter, kernel/sys/entry.S) directly,
+ * without the trap. Sites it leaves alone (declined by x86_scan_syscalls,
+ * rt_sigreturn, out of reach) keep working through SYSCALL's slow path.
+ *
+ * Callers: kernel/exec/exec.c for the program and its interpreter; the
+ * mmap path for every PROT_EXEC mapping of a file (see README.md).
+ */
+#ifndef KERNEL_LOADER_REWRITE_H
+#define KERNEL_LOADER_REWRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What rewrite_code did to one region. area_va/area_len: the trampoline
+ * mapping it added (read+exec, 0 when none), which belongs to the object
+ * (recorded in kernel/mm/vma.c like any mapping) and should be unmapped
+ * with it. */
+struct rewrite_result {
+	uint32_t sites;    /* syscall sites found (int $0x80/sysenter too) */
+	uint32_t patched;  /* rewritten into trampoline calls */
+	uint32_t declined; /* left on the slow path */
+	uint64_t area_va, area_len;
+};
+
+/*
+ * Rewrites the system calls of [mem, mem + len), the loader's writable view
+ * of code that will be mapped executable at va (va must be where an
+ * instruction starts: a segment or section start). Call it after the bytes
+ * are in place and before the code is mapped executable.
+ *
+ * The trampolines go into new pages mapped read+exec (written through the
+ * direct map first: never writable and executable at once) just below
+ * obj_lo, else just above obj_hi, within reach (rel32) of all of
+ * [va, va + len). [obj_lo, obj_hi) is the whole object (every segment of
+ * the ELF file, mapped yet or not): nothing is placed inside it.
+ *
+ * Does nothing (returns 0, *r zeroed) under the kernel option
+ * husk.no-rewrite. Prints one line per region under husk.rewrite-stats.
+ * Returns the number of sites patched; never fails the caller: on any
+ * problem (no memory, no room within reach) the code is left as it was.
+ */
+int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
+		 uint64_t obj_hi, struct rewrite_result *r);
+
+/* 0 under husk.no-rewrite, else 1. */
+int rewrite_enabled(void);
+
+/* Totals since boot, over every region (for reports). */
+void rewrite_totals(uint32_t *patched, uint32_t *declined);
+
+#endif
