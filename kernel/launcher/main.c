@@ -13,6 +13,7 @@
 #include "../mm.h"
 #include "../platform.h"
 #include "../sys/calls.h"
+#include "../sys/procfs.h"
 
 #define MAX_ENV 64
 #define STATUS_CANNOT_RUN 126 /* as a shell reports it */
@@ -58,6 +59,7 @@ static int mount_root(void)
 	vfs_mkdir(root, "/tmp", 01777); /* EEXIST when the image has one */
 	vfs_put(root);
 	vfs_mount_tmpfs("/tmp");
+	sys_fs_setup(); /* /etc defaults, /dev, /proc */
 	return 0;
 }
 
@@ -82,6 +84,7 @@ int main(int argc, char **argv)
 	}
 	sys_brk_init(s.brk);
 	sys_set_exe(argv[0]);
+	procfs_set_start(argc, argv, s.sp, s.brk);
 	platform->console_flush();
 	exec_jump(&s);
 }

@@ -4,10 +4,73 @@
 
 #include "syscall.h"
 
-/* io.c */
+/* file.c */
+long sys_read(const struct syscall_args *a);
 long sys_write(const struct syscall_args *a);
-long sys_writev(const struct syscall_args *a);
+long sys_open(const struct syscall_args *a);
+long sys_close(const struct syscall_args *a);
+long sys_lseek(const struct syscall_args *a);
 long sys_ioctl(const struct syscall_args *a);
+long sys_pread64(const struct syscall_args *a);
+long sys_pwrite64(const struct syscall_args *a);
+long sys_readv(const struct syscall_args *a);
+long sys_writev(const struct syscall_args *a);
+long sys_dup(const struct syscall_args *a);
+long sys_dup2(const struct syscall_args *a);
+long sys_sendfile(const struct syscall_args *a);
+long sys_fcntl(const struct syscall_args *a);
+long sys_fsync(const struct syscall_args *a);
+long sys_truncate(const struct syscall_args *a);
+long sys_ftruncate(const struct syscall_args *a);
+long sys_creat(const struct syscall_args *a);
+long sys_sync(const struct syscall_args *a);
+long sys_openat(const struct syscall_args *a);
+long sys_fallocate(const struct syscall_args *a);
+long sys_dup3(const struct syscall_args *a);
+long sys_preadv(const struct syscall_args *a);
+long sys_pwritev(const struct syscall_args *a);
+long sys_copy_file_range(const struct syscall_args *a);
+long sys_close_range(const struct syscall_args *a);
+/* namei.c */
+long sys_access(const struct syscall_args *a);
+long sys_getcwd(const struct syscall_args *a);
+long sys_chdir(const struct syscall_args *a);
+long sys_fchdir(const struct syscall_args *a);
+long sys_rename(const struct syscall_args *a);
+long sys_mkdir(const struct syscall_args *a);
+long sys_rmdir(const struct syscall_args *a);
+long sys_link(const struct syscall_args *a);
+long sys_unlink(const struct syscall_args *a);
+long sys_symlink(const struct syscall_args *a);
+long sys_readlink(const struct syscall_args *a);
+long sys_chmod(const struct syscall_args *a);
+long sys_fchmod(const struct syscall_args *a);
+long sys_chown(const struct syscall_args *a);
+long sys_fchown(const struct syscall_args *a);
+long sys_lchown(const struct syscall_args *a);
+long sys_umask(const struct syscall_args *a);
+long sys_mkdirat(const struct syscall_args *a);
+long sys_fchownat(const struct syscall_args *a);
+long sys_unlinkat(const struct syscall_args *a);
+long sys_renameat(const struct syscall_args *a);
+long sys_linkat(const struct syscall_args *a);
+long sys_symlinkat(const struct syscall_args *a);
+long sys_readlinkat(const struct syscall_args *a);
+long sys_fchmodat(const struct syscall_args *a);
+long sys_faccessat(const struct syscall_args *a);
+long sys_utimensat(const struct syscall_args *a);
+long sys_renameat2(const struct syscall_args *a);
+long sys_faccessat2(const struct syscall_args *a);
+/* stat.c */
+long sys_stat(const struct syscall_args *a);
+long sys_fstat(const struct syscall_args *a);
+long sys_lstat(const struct syscall_args *a);
+long sys_statfs(const struct syscall_args *a);
+long sys_fstatfs(const struct syscall_args *a);
+long sys_newfstatat(const struct syscall_args *a);
+long sys_statx(const struct syscall_args *a);
+/* dir.c */
+long sys_getdents64(const struct syscall_args *a);
 /* proc.c */
 long sys_getpid(const struct syscall_args *a);
 long sys_gettid(const struct syscall_args *a);
@@ -20,8 +83,10 @@ long sys_prlimit64(const struct syscall_args *a);
 long sys_clock_gettime(const struct syscall_args *a);
 long sys_getrandom(const struct syscall_args *a);
 /* fs.c */
-long sys_readlink(const struct syscall_args *a);
 void sys_set_exe(const char *path);
+const char *sys_exe(void);
+/* devfs.c: /etc defaults, /dev and /proc (after the root is mounted) */
+void sys_fs_setup(void);
 /* mmap.c */
 long sys_mmap(const struct syscall_args *a);
 long sys_munmap(const struct syscall_args *a);

@@ -36,3 +36,9 @@ syscalls-musl|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite
 syscalls-glibc|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite: 0x[0-9a-f]+\+0x[0-9a-f]+: [0-9]+ sites, [1-9][0-9]* patched;^syscalls: sites probe=rewritten declined=syscall jumped=rewritten$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-glibc
 syscalls-musl-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^syscalls: sites probe=syscall declined=syscall jumped=syscall$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-musl
 syscalls-glibc-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^syscalls: sites probe=syscall declined=syscall jumped=syscall$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-glibc
+fsops-musl|husk.elf|64M||tests/rootfs.cpio|0|^ok 1 chdir /tmp/fsops$;^ok 137 cleanup$;^fsops: 137 checks, 0 failed$|/bin/fsops-musl
+fsops-glibc|husk.elf|64M||tests/rootfs.cpio|0|^ok 1 chdir /tmp/fsops$;^ok 137 cleanup$;^fsops: 137 checks, 0 failed$|/bin/fsops-glibc
+cat-dev-zero|husk.elf|64M||tests/rootfs.cpio|0|^cat: 100000 bytes sum 0$|/bin/fsops-musl head /dev/zero 100000
+cat-proc-self-exe|husk.elf|64M||tests/rootfs.cpio|0|^cat: [1-9][0-9]+ bytes sum [1-9][0-9]+$|/bin/fsops-musl head /proc/self/exe 100000000
+cat-etc-hostname|husk.elf|64M||tests/rootfs.cpio|0|^husk$;^cat: 5 bytes sum 453$|/bin/fsops-glibc cat /etc/hostname
+cat-proc-maps|husk.elf|64M||tests/rootfs.cpio|0|^[0-9a-f]+-[0-9a-f]+ r-xp [0-9a-f]+ 00:00 0 +/bin/fsops-musl$;^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$|/bin/fsops-musl cat /proc/self/maps
