@@ -35,7 +35,23 @@ $(ROOTFS)/bin/%-glibc: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	gcc -static -O2 -o $@ $<
 
-$(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS)
+# And dynamically linked: /bin/NAME-dyn (glibc) and /bin/NAME-mdyn (musl),
+# with their interpreters and libraries copied from the host, as an image
+# built FROM debian would carry them.
+ROOTFS_DYN := $(foreach p,$(TEST_PROGS),$(ROOTFS)/bin/$(p)-dyn $(ROOTFS)/bin/$(p)-mdyn)
+
+$(ROOTFS)/bin/%-dyn: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	gcc -O2 -o $@ $<
+	@for l in $$(ldd $@ | grep -o '/[^ ]*'); do \
+		mkdir -p $(ROOTFS)$$(dirname $$l) && cp -L $$l $(ROOTFS)$$l; done
+
+$(ROOTFS)/bin/%-mdyn: tests/progs/%.c
+	@mkdir -p $(dir $@) $(ROOTFS)/lib
+	musl-gcc -O2 -o $@ $<
+	cp -L /lib/ld-musl-x86_64.so.1 $(ROOTFS)/lib/ld-musl-x86_64.so.1
+
+$(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS) $(ROOTFS_DYN)
 	cd $(ROOTFS) && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../rootfs.cpio
 
 all: $(BUILD)/tests/rootfs.cpio

@@ -1,14 +1,23 @@
 /*
- * mmap, munmap, mprotect, madvise, mremap for anonymous memory, and the
- * page-fault path that supplies anonymous pages on first touch (the stack
- * included). Mappings are recorded in kernel/mm/vma.c; the page tables
+ * mmap, munmap, mprotect, madvise, mremap, and the page-fault path that
+ * supplies anonymous pages on first touch (the stack included). File
+ * mappings are private copies read in full at mmap time (MAP_SHARED ones
+ * too: with one process, only writes back to the file would differ, and
+ * those are not kept); executable ones pass through the system-call
+ * rewriter before they become executable. Mappings are recorded in kernel/mm/vma.c; the page tables
  * only ever hold pages that were touched.
  */
+#include "../fs/vfs.h"
 #include "../lib.h"
+#include "../loader/rewrite.h"
 #include "../mm.h"
 #include "../mm/vma.h"
 #include "../vm.h"
 #include "calls.h"
+#include "fd.h"
+
+/* Linked only into images that run Linux programs (husk.elf). */
+extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 
 #define PAGE 4096ULL
 #define PROT_READ 1
@@ -54,6 +63,46 @@ static int unmap_range(uint64_t start, uint64_t end)
 	return vma_remove(start, end);
 }
 
+/* Reads the file into fresh pages and maps them at [addr, addr+len). */
+static long map_file(uint64_t addr, uint64_t len, long prot, long fd, uint64_t off)
+{
+	struct file *f = fd_file(fd);
+	uint64_t pages = len / PAGE, pa;
+	uint8_t *mem;
+	long got;
+	int rc;
+
+	if (!f)
+		return -EBADF;
+	if (!f->vn || !VFS_ISREG(vfs_mode(f->vn)))
+		return -ENODEV;
+	if ((f->flags & 3) == 1) /* O_WRONLY */
+		return -EACCES;
+	pa = pmem_alloc(pages);
+	if (!pa)
+		return -ENOMEM;
+	mem = pmem_to_virt(pa);
+	memset(mem, 0, len);
+	got = vfs_read(f->vn, mem, len, off);
+	if (got < 0) {
+		pmem_free(pa, pages);
+		return got;
+	}
+	if ((prot & PROT_EXEC) && rewrite_code) {
+		struct rewrite_result r; /* the trampolines live as long */
+		rewrite_code(mem, len, addr, addr, addr + len, &r);
+	}
+	rc = vm_map(addr, pa, len, vm_prot_of((unsigned)prot));
+	if (!rc)
+		rc = vma_add(addr, addr + len, (unsigned)prot, 0);
+	if (rc) {
+		vm_unmap(addr, len, 0);
+		pmem_free(pa, pages);
+		return rc;
+	}
+	return (long)addr;
+}
+
 long sys_mmap(const struct syscall_args *a)
 {
 	uint64_t addr = (uint64_t)a->a[0], len = page_up((uint64_t)a->a[1]);
@@ -64,8 +113,8 @@ long sys_mmap(const struct syscall_args *a)
 		return -EINVAL;
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings come with the file-descriptor table */
+	if (!(flags & MAP_ANONYMOUS) && ((uint64_t)a->a[5] & (PAGE - 1)))
+		return -EINVAL;
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -EACCES; /* husk keeps W^X */
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -81,6 +130,8 @@ long sys_mmap(const struct syscall_args *a)
 		if (!addr)
 			return -ENOMEM;
 	}
+	if (!(flags & MAP_ANONYMOUS))
+		return map_file(addr, len, prot, a->a[4], (uint64_t)a->a[5]);
 	rc = vma_add(addr, addr + len, (unsigned)prot, VMA_ANON);
 	return rc ? rc : (long)addr;
 }

@@ -42,3 +42,8 @@ cat-dev-zero|husk.elf|64M||tests/rootfs.cpio|0|^cat: 100000 bytes sum 0$|/bin/fs
 cat-proc-self-exe|husk.elf|64M||tests/rootfs.cpio|0|^cat: [1-9][0-9]+ bytes sum [1-9][0-9]+$|/bin/fsops-musl head /proc/self/exe 100000000
 cat-etc-hostname|husk.elf|64M||tests/rootfs.cpio|0|^husk$;^cat: 5 bytes sum 453$|/bin/fsops-glibc cat /etc/hostname
 cat-proc-maps|husk.elf|64M||tests/rootfs.cpio|0|^[0-9a-f]+-[0-9a-f]+ r-xp [0-9a-f]+ 00:00 0 +/bin/fsops-musl$;^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$|/bin/fsops-musl cat /proc/self/maps
+glibc-dynamic|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|3|^hello x from /bin/hello-dyn$;^husk: rewrite: 0x7[0-9a-f]+\+0x[0-9a-f]+: [0-9]+ sites, [1-9][0-9]* patched|/bin/hello-dyn x
+musl-dynamic|husk.elf|64M||tests/rootfs.cpio|3|^hello x from /bin/hello-mdyn$|/bin/hello-mdyn x
+memops-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^memops: all passed$|/bin/memops-dyn
+fsops-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^fsops: 137 checks, 0 failed$|/bin/fsops-dyn
+syscalls-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^syscalls: all passed$|/bin/syscalls-dyn
