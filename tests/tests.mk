@@ -51,7 +51,16 @@ $(ROOTFS)/bin/%-mdyn: tests/progs/%.c
 	musl-gcc -O2 -o $@ $<
 	cp -L /lib/ld-musl-x86_64.so.1 $(ROOTFS)/lib/ld-musl-x86_64.so.1
 
-$(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS) $(ROOTFS_DYN)
+# Debian's busybox-static, unmodified, and the files the tests feed it.
+$(ROOTFS)/bin/busybox: /bin/busybox
+	@mkdir -p $(dir $@)
+	cp $< $@
+$(ROOTFS)/data/%: tests/data/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS) $(ROOTFS_DYN) $(ROOTFS)/bin/busybox \
+		$(patsubst tests/data/%,$(ROOTFS)/data/%,$(wildcard tests/data/*))
 	cd $(ROOTFS) && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../rootfs.cpio
 
 all: $(BUILD)/tests/rootfs.cpio

@@ -87,6 +87,24 @@ void sys_set_exe(const char *path);
 const char *sys_exe(void);
 /* devfs.c: /etc defaults, /dev and /proc (after the root is mounted) */
 void sys_fs_setup(void);
+/* ident.c */
+long sys_getuid(const struct syscall_args *a);
+long sys_getgid(const struct syscall_args *a);
+long sys_getppid(const struct syscall_args *a);
+long sys_setuid(const struct syscall_args *a);
+long sys_setgid(const struct syscall_args *a);
+long sys_setresuid(const struct syscall_args *a);
+long sys_setresgid(const struct syscall_args *a);
+long sys_getresuid(const struct syscall_args *a);
+long sys_getresgid(const struct syscall_args *a);
+long sys_getgroups(const struct syscall_args *a);
+long sys_uname(const struct syscall_args *a);
+long sys_sethostname(const struct syscall_args *a);
+const char *sys_hostname(void);
+/* signal.c */
+long sys_rt_sigaction(const struct syscall_args *a);
+long sys_rt_sigprocmask(const struct syscall_args *a);
+long sys_sigaltstack(const struct syscall_args *a);
 /* mmap.c */
 long sys_mmap(const struct syscall_args *a);
 long sys_munmap(const struct syscall_args *a);

@@ -47,3 +47,11 @@ musl-dynamic|husk.elf|64M||tests/rootfs.cpio|3|^hello x from /bin/hello-mdyn$|/b
 memops-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^memops: all passed$|/bin/memops-dyn
 fsops-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^fsops: 137 checks, 0 failed$|/bin/fsops-dyn
 syscalls-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^syscalls: all passed$|/bin/syscalls-dyn
+busybox-sh|husk.elf|64M||tests/rootfs.cpio|0|^6$;^done$|/bin/busybox sh -c 'x=3; echo $((x*2)); echo done'
+busybox-ls|husk.elf|64M||tests/rootfs.cpio|0|^-rwxr-xr-x +1 [a-z0-9]+ +[a-z0-9]+ +[0-9]+ .* busybox$|/bin/busybox ls -la /bin
+busybox-sort|husk.elf|64M||tests/rootfs.cpio|0|^apple$;^banana$;^cherry$|/bin/busybox sort /data/fruits
+busybox-sha256sum|husk.elf|64M||tests/rootfs.cpio|0|^64112a2c204881f4aac7da9ffd84a2b0412a193ae9b3773cbab04ff947d2b92c  /data/fruits$|/bin/busybox sha256sum /data/fruits
+busybox-awk|husk.elf|64M||tests/rootfs.cpio|0|^17$|/bin/busybox awk '{n += length($0)} END {print n}' /data/fruits
+busybox-find|husk.elf|64M||tests/rootfs.cpio|0|^/data/fruits$|/bin/busybox find /data
+busybox-wc|husk.elf|64M||tests/rootfs.cpio|0|^3 /data/fruits$|/bin/busybox wc -l /data/fruits
+busybox-uname|husk.elf|64M||tests/rootfs.cpio|0|^Linux husk |/bin/busybox uname -a
