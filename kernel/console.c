@@ -6,16 +6,29 @@
 
 void console_write(const char *s, unsigned long n)
 {
-	platform->console_write(s, n);
+	platform->console_write(HUSK_STREAM_OUT, s, n);
 }
 
-int kvprintf(const char *fmt, va_list ap)
+void console_write_err(const char *s, unsigned long n)
+{
+	platform->console_write(HUSK_STREAM_ERR, s, n);
+}
+
+static int format_to(int stream, const char *fmt, va_list ap)
 {
 	char buf[512];
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 
-	console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	platform->console_write(stream, buf,
+				n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 	return n;
+}
+
+/* The library OS's own messages go to standard error, so that a
+ * program's standard output stays its own. */
+int kvprintf(const char *fmt, va_list ap)
+{
+	return format_to(HUSK_STREAM_ERR, fmt, ap);
 }
 
 int kprintf(const char *fmt, ...)
@@ -29,8 +42,18 @@ int kprintf(const char *fmt, ...)
 	return n;
 }
 
-/* Programs linked into the image (kernel/api/husk.h) print with this. */
-int printf(const char *fmt, ...) __attribute__((alias("kprintf")));
+/* Programs linked into the image (kernel/api/husk.h) print to standard
+ * output with this. */
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = format_to(HUSK_STREAM_OUT, fmt, ap);
+	va_end(ap);
+	return n;
+}
 
 void panic(const char *fmt, ...)
 {

@@ -6,7 +6,8 @@
 
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
-void console_write(const char *s, unsigned long n);
+void console_write(const char *s, unsigned long n);     /* stdout */
+void console_write_err(const char *s, unsigned long n); /* stderr */
 
 /* Prints "husk: panic: ..." and ends the VM with HUSK_STATUS_PANIC. */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

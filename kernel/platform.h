@@ -15,8 +15,10 @@
 
 struct platform_ops {
 	const char *name;
-	/* Queue console output; it may be held until the next flush. */
-	void (*console_write)(const char *s, size_t n);
+	/* Queue console output for HUSK_STREAM_OUT or HUSK_STREAM_ERR (the
+	 * starter's standard output and error, where it has both); it may be
+	 * held until the next flush. */
+	void (*console_write)(int stream, const char *s, size_t n);
 	void (*console_flush)(void);
 	/* End the VM: status is what the starter exits with; reason and
 	 * detail as in include/husk/abi.h. */

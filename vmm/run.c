@@ -33,7 +33,8 @@ static int unexpected(const struct runner *r, int status)
 }
 
 /* Writes the ring to standard output and empties it. */
-static int flush_console(const struct runner *r)
+/* stream: HUSK_STREAM_ERR goes to standard error, anything else out. */
+static int flush_console(const struct runner *r, uint32_t stream)
 {
 	uint32_t len, zero = 0;
 
@@ -46,7 +47,8 @@ static int flush_console(const struct runner *r)
 	}
 	/* A closed or broken stdout loses output but does not stop the
 	 * guest (a broken pipe raises SIGPIPE anyway). */
-	write_all(1, r->console + offsetof(struct husk_console, buf), len);
+	write_all(stream == HUSK_STREAM_ERR ? 2 : 1,
+		  r->console + offsetof(struct husk_console, buf), len);
 	memcpy(r->console, &zero, sizeof(zero));
 	return RUN_ON;
 }
@@ -56,7 +58,8 @@ static int guest_exit(const struct runner *r, uint32_t value)
 {
 	unsigned status = value & 0xff, reason = (value >> 8) & 0xff;
 	unsigned detail = value >> 16;
-	int rc = flush_console(r);
+	int rc = flush_console(r, HUSK_STREAM_OUT); /* the guest flushed
+							* before a stream switch */
 
 	if (rc != RUN_ON)
 		return rc;
@@ -90,8 +93,12 @@ static int handle_io(const struct runner *r)
 			(unsigned long long)bytes);
 		return unexpected(r, HUSK_VMM_EXIT_VMEXIT);
 	}
-	if (out && k->io.port == HUSK_PORT_CONSOLE)
-		return flush_console(r);
+	if (out && k->io.port == HUSK_PORT_CONSOLE) {
+		value = HUSK_STREAM_OUT;
+		if (k->io.size == 4 && k->io.count == 1)
+			memcpy(&value, (const uint8_t *)k + off, 4);
+		return flush_console(r, value);
+	}
 	if (out && k->io.port == HUSK_PORT_EXIT && k->io.size == 4 &&
 	    k->io.count == 1) {
 		memcpy(&value, (const uint8_t *)k + off, 4);

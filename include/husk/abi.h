@@ -50,14 +50,17 @@
  * (on husk-vmm) or the 16550 and the debug ports (on QEMU).
  *   HUSK_PORT_EXIT:    outl(value): the guest is done. value is
  *                      status | reason << 8 | detail << 16.
- *   HUSK_PORT_CONSOLE: outl(anything): flush boot_info->console; the monitor
+ *   HUSK_PORT_CONSOLE: outl(stream): flush boot_info->console; the monitor
  *                      writes console->len bytes (bounded by the size it
  *                      learnt from the image note, never by the guest) to its
- *                      standard output, then sets len to 0.
+ *                      standard error when stream is HUSK_STREAM_ERR, else
+ *                      to its standard output, then sets len to 0.
  */
 #define HUSK_PORT_EXIT    0x4a0
 #define HUSK_PORT_CONSOLE 0x4a4
 #define HUSK_PORT_WIDTH   4 /* both are written with 32-bit outl */
+#define HUSK_STREAM_OUT   1
+#define HUSK_STREAM_ERR   2
 
 /* QEMU ports used on the PVH path. */
 #define HUSK_QEMU_COM1       0x3f8 /* 16550 console */

@@ -21,8 +21,10 @@ static void serial_putc(char c)
 	outb(HUSK_QEMU_COM1, (uint8_t)c);
 }
 
-static void qemu_write(const char *s, size_t n)
+/* One serial line: both streams share it. */
+static void qemu_write(int stream, const char *s, size_t n)
 {
+	(void)stream;
 	while (n--)
 		serial_putc(*s++);
 }

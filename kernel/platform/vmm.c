@@ -14,14 +14,22 @@
 char husk_console_ring[16384] __attribute__((aligned(4096)));
 #define ring ((struct husk_console *)husk_console_ring)
 
+static int ring_stream = HUSK_STREAM_OUT; /* whose bytes the ring holds */
+
 static void vmm_flush(void)
 {
 	if (ring->len)
-		outl(HUSK_PORT_CONSOLE, 0);
+		outl(HUSK_PORT_CONSOLE, (uint32_t)ring_stream);
 }
 
-static void vmm_write(const char *s, size_t n)
+/* One ring for both streams: switching streams flushes first, so the
+ * monitor sees each stream's bytes in order and in the right place. */
+static void vmm_write(int stream, const char *s, size_t n)
 {
+	if (stream != ring_stream) {
+		vmm_flush();
+		ring_stream = stream;
+	}
 	while (n) {
 		size_t used = ring->len;
 		size_t room = HUSK_CONSOLE_SIZE - used;

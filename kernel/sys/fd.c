@@ -29,8 +29,11 @@ static long con_read(struct file *f, void *buf, size_t len, uint64_t *off)
 
 static long con_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 {
-	(void)f, (void)off;
-	console_write(buf, len);
+	(void)off;
+	if (f == &console_err_file)
+		console_write_err(buf, len);
+	else
+		console_write(buf, len);
 	return (long)len;
 }
 
@@ -81,7 +84,13 @@ static const struct file_ops console_ops = {
 	.ioctl = con_ioctl, .stat = con_stat, .poll = con_poll,
 };
 
+/* Two descriptions, so that the starter keeps the program's standard
+ * output and error apart (as a container runtime's pipes do): fds 0 and 1
+ * share console_file, fd 2 has console_err_file; dup2 moves them. */
 struct file console_file = {
+	.ops = &console_ops, .flags = VFS_O_RDWR, .refs = 1, .path = "/dev/console",
+};
+struct file console_err_file = {
 	.ops = &console_ops, .flags = VFS_O_RDWR, .refs = 1, .path = "/dev/console",
 };
 
@@ -214,7 +223,7 @@ void file_put(struct file *f)
 {
 	if (--f->refs > 0)
 		return;
-	if (f == &console_file) {
+	if (f == &console_file || f == &console_err_file) {
 		f->refs = 1; /* static: never freed */
 		return;
 	}
@@ -238,8 +247,9 @@ static void fds_setup(void)
 	if (fds_init)
 		return;
 	fds_init = 1;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 2; i++)
 		fds[i].f = file_get(&console_file);
+	fds[2].f = file_get(&console_err_file);
 }
 
 struct file *fd_file(long fd)

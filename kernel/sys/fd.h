@@ -56,7 +56,7 @@ struct file {
 };
 
 extern const struct file_ops vnode_file_ops;
-extern struct file console_file;
+extern struct file console_file, console_err_file;
 
 /* The description of fd, not referenced; NULL for a closed or bad fd. */
 struct file *fd_file(long fd);

@@ -180,6 +180,12 @@ long sys_write(const struct syscall_args *a)
 		console_write((const char *)a->a[1], (unsigned long)a->a[2]);
 		return a->a[2];
 	}
+	if (f == &console_err_file) {
+		if (!user_range_ok((uint64_t)a->a[1], (uint64_t)a->a[2]))
+			return -EFAULT;
+		console_write_err((const char *)a->a[1], (unsigned long)a->a[2]);
+		return a->a[2];
+	}
 	if (!f)
 		return -EBADF;
 	return file_write(f, (const void *)a->a[1], (size_t)a->a[2], 0);

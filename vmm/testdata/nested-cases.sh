@@ -77,5 +77,11 @@ case_ "cpuid cache rewritten" 0 "" test "$(wc -c <"${XDG_CACHE_HOME:-$HOME/.cach
 case_ "unwritable cache home" 0 "^Hello from husk$" \
 	env XDG_CACHE_HOME=/proc/nonexistent $V $E/hello.elf
 
+# The program's stdout and the library OS's messages (stderr) stay apart.
+case_ "program output on stdout only" 42 "^via syscall$" sh -c \
+	"$V $E/syscall.elf 2>/dev/null >$T/o; grep -q 'not implemented' $T/o && exit 1; cat $T/o; exit 42"
+case_ "library OS messages on stderr" 0 "" sh -c \
+	"$V $E/syscall.elf 2>&1 >/dev/null | grep -q '^husk: system call unknown (9999) is not implemented'"
+
 echo "nested: $pass passed, $fail failed"
 [ $fail -eq 0 ]
