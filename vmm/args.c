@@ -4,6 +4,7 @@
  * Options may come before or after IMAGE; everything after "--" belongs to
  * the guest program.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmm.h"
@@ -18,6 +19,12 @@ void usage(int fd)
 		"                  a K, M or G suffix, MiB when it has none\n"
 		"  --cmdline STR   the guest's command line\n"
 		"  --initrd FILE   load FILE at the top of guest memory\n"
+		"  -e KEY=VALUE    add to the program's environment (repeatable)\n"
+		"  --cwd DIR       the program's working directory\n"
+		"  --no-rewrite    leave system-call instructions alone (all take\n"
+		"                  the trapping slow path)\n"
+		"  --trace-syscalls  print every system call and its result on\n"
+		"                  standard error\n"
 		"  -h, --help      show this help\n"
 		"  --version       show the version\n"
 		"  -- ARGS...      the program's arguments (appended to the\n"
@@ -92,6 +99,26 @@ static const char *option(int argc, char **argv, int *i, const char *name,
 	return argv[++*i];
 }
 
+/* Records a husk.* word for the guest command line ("husk.env=" + v...);
+ * it lives as long as the process. */
+static int add_kopt(struct vmm_args *a, const char *prefix, const char *v)
+{
+	size_t n = strlen(prefix) + (v ? strlen(v) : 0) + 1;
+	char *w;
+
+	if (a->nkopts == VMM_MAX_KOPTS)
+		return vmm_fail(HUSK_VMM_EXIT_USAGE, "too many -e/--cwd options");
+	w = malloc(n);
+	if (!w)
+		return vmm_fail(HUSK_VMM_EXIT_USAGE, "out of memory");
+	strcpy(w, prefix);
+	if (v)
+		strcat(w, v);
+	a->kopts[a->nkopts++] = w;
+	return 0;
+}
+
+
 static int one_arg(struct vmm_args *a, int argc, char **argv, int *i)
 {
 	const char *arg = argv[*i], *v;
@@ -108,6 +135,20 @@ static int one_arg(struct vmm_args *a, int argc, char **argv, int *i)
 		a->cmdline = v;
 	} else if ((v = option(argc, argv, i, "--initrd", &missing))) {
 		a->initrd = v;
+	} else if ((v = option(argc, argv, i, "-e", &missing))) {
+		if (!strchr(v, '=') || v[0] == '=')
+			return vmm_fail(HUSK_VMM_EXIT_USAGE,
+					"-e '%s': expected KEY=VALUE", v);
+		return add_kopt(a, "husk.env=", v);
+	} else if ((v = option(argc, argv, i, "--cwd", &missing))) {
+		if (v[0] != '/')
+			return vmm_fail(HUSK_VMM_EXIT_USAGE,
+					"--cwd '%s': expected an absolute path", v);
+		return add_kopt(a, "husk.cwd=", v);
+	} else if (!strcmp(arg, "--no-rewrite")) {
+		return add_kopt(a, "husk.no-rewrite", 0);
+	} else if (!strcmp(arg, "--trace-syscalls")) {
+		return add_kopt(a, "husk.trace", 0);
 	} else if (missing) {
 		return vmm_fail(HUSK_VMM_EXIT_USAGE, "%s needs a value", arg);
 	} else if (arg[0] == '-' && arg[1]) {

@@ -56,10 +56,23 @@ static void put_arg(struct out *o, const char *s)
 int cmdline_build(char *buf, size_t bufsz, const char *cmdline, int nargs,
 		  char *const *args)
 {
+	return cmdline_build_opts(buf, bufsz, cmdline, 0, 0, nargs, args);
+}
+
+/* cmdline, then each of opts (quoted like arguments), then " -- " args. */
+int cmdline_build_opts(char *buf, size_t bufsz, const char *cmdline,
+		       int nopts, const char *const *opts, int nargs,
+		       char *const *args)
+{
 	struct out o = { buf, bufsz, 0 };
 	int i;
 
 	puts_raw(&o, cmdline);
+	for (i = 0; i < nopts; i++) {
+		if (o.len)
+			put(&o, ' ');
+		put_arg(&o, opts[i]);
+	}
 	if (nargs > 0)
 		puts_raw(&o, " --");
 	for (i = 0; i < nargs; i++) {

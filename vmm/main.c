@@ -26,8 +26,8 @@ static int load_image(struct boot *b)
 	uint64_t floor;
 	int rc;
 
-	rc = cmdline_build(b->cmdline, sizeof(b->cmdline), b->a.cmdline,
-			   b->a.nargs, b->a.args);
+	rc = cmdline_build_opts(b->cmdline, sizeof(b->cmdline), b->a.cmdline,
+				b->a.nkopts, b->a.kopts, b->a.nargs, b->a.args);
 	if (!rc)
 		rc = elf_open(b->a.image, &b->img);
 	if (!rc)

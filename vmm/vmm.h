@@ -54,6 +54,8 @@ const char *fmt_size(char *buf, size_t n, uint64_t bytes);
 
 /* ---- args.c: the command line ---- */
 
+#define VMM_MAX_KOPTS 256
+
 struct vmm_args {
 	uint64_t mem_size;
 	const char *mem_arg;  /* --mem as typed, for messages */
@@ -63,6 +65,10 @@ struct vmm_args {
 	int nargs;            /* program arguments after "--" */
 	char **args;
 	int help, version;
+	/* Library OS options from -e, --cwd, --no-rewrite, --trace-syscalls,
+	 * added to the guest command line as husk.* words. */
+	const char *kopts[VMM_MAX_KOPTS];
+	int nkopts;
 };
 
 #define VMM_DEFAULT_MEM "64M"
@@ -128,6 +134,9 @@ int initrd_load(const char *path, const struct guest_mem *g, uint64_t floor,
 /* The guest command line: cmdline, then " -- " and the quoted args. */
 int cmdline_build(char *out, size_t outsz, const char *cmdline, int nargs,
 		  char *const *args);
+int cmdline_build_opts(char *out, size_t outsz, const char *cmdline,
+		       int nopts, const char *const *opts, int nargs,
+		       char *const *args);
 
 struct boot_params {
 	uint32_t cpu_features;

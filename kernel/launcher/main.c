@@ -13,6 +13,8 @@
 #include "../mm.h"
 #include "../platform.h"
 #include "../sys/calls.h"
+#include "../sys/fd.h"
+#include "../sys/syscall.h"
 #include "../sys/procfs.h"
 
 #define MAX_ENV 64
@@ -63,6 +65,53 @@ static int mount_root(void)
 	return 0;
 }
 
+/* mkdir -p: each missing component of an absolute path. */
+static void make_dirs(struct vnode *root, const char *path)
+{
+	char buf[4096];
+	size_t n = strnlen(path, sizeof(buf) - 1);
+
+	memcpy(buf, path, n);
+	buf[n] = 0;
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != 0)
+			continue;
+		char c = buf[i];
+		buf[i] = 0;
+		vfs_mkdir(root, buf, 0755); /* EEXIST is fine */
+		buf[i] = c;
+	}
+}
+
+/* husk.cwd=DIR (husk-vmm --cwd): created when missing, as docker run -w
+ * does. */
+static int set_cwd(void)
+{
+	struct vnode *root, *dir;
+	const char *path = 0;
+	int rc;
+
+	for (char **o = husk_options; o && *o; o++)
+		if (!strncmp(*o, "husk.cwd=", 9))
+			path = *o + 9;
+	if (!path)
+		return 0;
+	root = vfs_root();
+	rc = vfs_lookup(root, path, VFS_LOOKUP_DIRECTORY, &dir);
+	if (rc == -ENOENT) {
+		make_dirs(root, path);
+		rc = vfs_lookup(root, path, VFS_LOOKUP_DIRECTORY, &dir);
+	}
+	vfs_put(root);
+	if (rc) {
+		kprintf("husk: working directory %s: %s\n", path,
+			rc == -ENOTDIR ? "not a directory" : "cannot be used");
+		return -1;
+	}
+	cwd_set(dir);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char *envp[MAX_ENV];
@@ -82,9 +131,14 @@ int main(int argc, char **argv)
 		kprintf("husk: %s\n", err);
 		return rc == -ENOENT ? STATUS_NOT_FOUND : STATUS_CANNOT_RUN;
 	}
+	if (set_cwd())
+		return STATUS_CANNOT_RUN;
 	sys_brk_init(s.brk);
 	sys_set_exe(argv[0]);
 	procfs_set_start(argc, argv, s.sp, s.brk);
 	platform->console_flush();
+	for (char **o = husk_options; o && *o; o++)
+		if (!strcmp(*o, "husk.trace"))
+			syscall_trace = 1;
 	exec_jump(&s);
 }

@@ -84,7 +84,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 	va_copy(args, ap);
 	for (; *fmt; fmt++) {
-		int width = 0, prec = -1, left = 0, longs = 0, neg;
+		int width = 0, prec = -1, left = 0, longs = 0, alt = 0, neg;
 		char fill = ' ';
 		uint64_t v;
 
@@ -96,6 +96,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		for (;; fmt++) {
 			if (*fmt == '-')
 				left = 1;
+			else if (*fmt == '#')
+				alt = 1;
 			else if (*fmt == '0')
 				fill = '0';
 			else
@@ -135,6 +137,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 		case 'X':
 			v = get_arg(&args, longs, 0, &neg);
+			if (alt && v) { /* C's %#x: 0x before a non-zero value */
+				put(&o, '0');
+				put(&o, *fmt);
+				width -= 2;
+			}
 			put_num(&o, v, 16, *fmt == 'X', 0, width, fill, left);
 			break;
 		case 'p':

@@ -112,8 +112,25 @@ static const syscall_fn table[NR_MAX] = {
 };
 
 static uint8_t reported[NR_MAX / 8];
+int syscall_trace; /* husk.trace (husk-vmm --trace-syscalls) */
 
-long husk_syscall(const struct syscall_args *a)
+/* strace-style: the call, its six argument registers, its result. */
+static void trace(uint64_t nr, const struct syscall_args *a, long ret)
+{
+	const char *name = nr < SYSCALL_NAMES_MAX && syscall_names[nr] ?
+				   syscall_names[nr] : "unknown";
+
+	kprintf("husk: trace: %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = ",
+		name, a->a[0], a->a[1], a->a[2], a->a[3], a->a[4], a->a[5]);
+	if (nr == 60 || nr == 231)
+		kprintf("?\n"); /* exit: there is no result */
+	else if (ret < 0 && ret > -4096)
+		kprintf("-1 (errno %ld)\n", -ret);
+	else
+		kprintf("%ld (%#lx)\n", ret, ret);
+}
+
+static long dispatch(const struct syscall_args *a)
 {
 	uint64_t nr = (uint64_t)a->nr;
 
@@ -127,4 +144,17 @@ long husk_syscall(const struct syscall_args *a)
 			(unsigned long)nr);
 	}
 	return -ENOSYS;
+}
+
+long husk_syscall(const struct syscall_args *a)
+{
+	long ret;
+
+	if (!syscall_trace)
+		return dispatch(a);
+	if (a->nr == 60 || a->nr == 231) /* exit: no result to show */
+		trace((uint64_t)a->nr, a, 0);
+	ret = dispatch(a);
+	trace((uint64_t)a->nr, a, ret);
+	return ret;
 }

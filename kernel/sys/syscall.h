@@ -17,6 +17,7 @@ long husk_syscall(const struct syscall_args *args);
 /* Linux's names by number (generated: scripts/gen-syscall-names.sh). */
 #define SYSCALL_NAMES_MAX 512
 extern const char *const syscall_names[SYSCALL_NAMES_MAX];
+extern int syscall_trace; /* print every call (husk.trace) */
 
 /* Ring-3 code that runs a system call for a SYSCALL that trapped. */
 extern char husk_syscall_slow[];

@@ -55,3 +55,5 @@ busybox-awk|husk.elf|64M||tests/rootfs.cpio|0|^17$|/bin/busybox awk '{n += lengt
 busybox-find|husk.elf|64M||tests/rootfs.cpio|0|^/data/fruits$|/bin/busybox find /data
 busybox-wc|husk.elf|64M||tests/rootfs.cpio|0|^3 /data/fruits$|/bin/busybox wc -l /data/fruits
 busybox-uname|husk.elf|64M||tests/rootfs.cpio|0|^Linux husk |/bin/busybox uname -a
+trace|husk.elf|64M|husk.trace|tests/rootfs.cpio|3|^husk: trace: arch_prctl\(0x1002, 0x[0-9a-f]+, ;^husk: trace: exit_group\(0x3, .*\) = \?$;^hello x from /bin/hello-musl$|/bin/hello-musl x
+env-and-cwd|husk.elf|64M|husk.cwd=/tmp/w husk.env=GREETING=hello|tests/rootfs.cpio|0|^/tmp/w$;^hello$|/bin/busybox sh -c 'pwd; echo $GREETING'

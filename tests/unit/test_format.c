@@ -26,6 +26,7 @@ int main(void)
 	FMT("format: size_t", "18446744073709551615", "%zu", (size_t)-1);
 	FMT("format: INT64_MIN", "-9223372036854775808", "%ld", (long)(-9223372036854775807L - 1));
 	FMT("format: percent and char", "% x", "%% %c", 'x');
+	FMT("format: alternate hex", "0x1f 0", "%#lx %#x", 31UL, 0u);
 	CHECK("format: truncation returns full length",
 	      husk_snprintf(small, sizeof(small), "%s", "0123456789") == 10 &&
 		      strcmp(small, "0123456") == 0);

@@ -83,5 +83,18 @@ case_ "program output on stdout only" 42 "^via syscall$" sh -c \
 case_ "library OS messages on stderr" 0 "" sh -c \
 	"$V $E/syscall.elf 2>&1 >/dev/null | grep -q '^husk: system call unknown (9999) is not implemented'"
 
+# Flags for the Linux program (the generic kernel).
+B=$(dirname "$E")
+case_ "-e" 0 "^hi there$" $V --initrd $B/tests/rootfs.cpio \
+	-e "GREETING=hi there" $B/husk.elf -- /bin/busybox sh -c 'echo $GREETING'
+case_ "--cwd, created when missing" 0 "^/tmp/w/x$" $V --initrd $B/tests/rootfs.cpio \
+	--cwd /tmp/w/x $B/husk.elf -- /bin/busybox pwd
+case_ "--cwd must be absolute" 120 "husk-vmm: --cwd 'rel': expected an absolute path" \
+	$V --cwd rel $B/husk.elf
+case_ "--trace-syscalls" 3 "^husk: trace: exit_group\\(0x3, " $V --initrd $B/tests/rootfs.cpio \
+	--trace-syscalls $B/husk.elf -- /bin/hello-musl
+case_ "--no-rewrite" 0 "^syscalls: sites probe=syscall" $V --initrd $B/tests/rootfs.cpio \
+	--no-rewrite $B/husk.elf -- /bin/syscalls-glibc
+
 echo "nested: $pass passed, $fail failed"
 [ $fail -eq 0 ]
