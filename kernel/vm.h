@@ -20,8 +20,11 @@
 void vm_init(uint64_t root, uint64_t image_lo, uint64_t image_hi,
 	     uintptr_t image_delta, int nx);
 
-/* The range a program may map: page 1 to 128 TiB, minus the library OS's
- * own windows (the image's GiB and the direct map). */
+/* The program's part of the address space: page 1 to 128 TiB, minus the
+ * library OS's own windows (the image's GiB and the direct map). A
+ * non-empty [va, va+len) that lies wholly inside it: 1. */
+int vm_program_space(uint64_t va, uint64_t len);
+/* The same, for whole pages (what may be mapped). */
 int vm_user_range(uint64_t va, uint64_t len);
 
 /* Maps [va, va+len) to [pa, ...) in 4 KiB pages. 0, or -EINVAL (range,

@@ -8,6 +8,7 @@
 #include "../lib.h"
 #include "../mm.h"
 #include "../mm/vma.h"
+#include "../random.h"
 #include "../vm.h"
 #include "../loader/rewrite.h"
 #include "elf.h"
@@ -39,18 +40,6 @@ static long vn_read(void *ctx, void *buf, size_t len, uint64_t off)
 	return vfs_read(ctx, buf, len, off);
 }
 
-/* RDRAND when it works, else the TSC: layout randomization, not crypto. */
-static uint64_t random64(void)
-{
-	uint64_t v;
-	unsigned char ok = 0;
-	uint32_t r[4];
-
-	cpuid(1, 0, r);
-	if (r[2] & (1u << 30))
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
-	return ok ? v : rdtsc() * 0x9e3779b97f4a7c15ULL;
-}
 
 static int open_image(const char *path, struct image *im, char *err, size_t n)
 {

@@ -40,13 +40,17 @@ static int overlaps(uint64_t va, uint64_t len, uint64_t lo, uint64_t hi)
 	return va < hi && lo < va + len;
 }
 
-int vm_user_range(uint64_t va, uint64_t len)
+int vm_program_space(uint64_t va, uint64_t len)
 {
-	if ((va | len) & (PAGE_SIZE - 1) || !len || va < PAGE_SIZE ||
-	    va >= (1ULL << 47) || len > (1ULL << 47) - va)
+	if (!len || va < PAGE_SIZE || va >= (1ULL << 47) || len > (1ULL << 47) - va)
 		return 0;
 	return !overlaps(va, len, HUSK_KERNEL_VBASE, HUSK_KERNEL_VBASE + (1ULL << 30)) &&
 	       !overlaps(va, len, HUSK_DIRECT_MAP, HUSK_DIRECT_MAP_END);
+}
+
+int vm_user_range(uint64_t va, uint64_t len)
+{
+	return !((va | len) & (PAGE_SIZE - 1)) && vm_program_space(va, len);
 }
 
 /* The leaf entry for va, creating tables on the way when `create`. */

@@ -1,11 +1,10 @@
 /* The check of user buffers (the calls themselves are in file.c). */
-#include <husk/abi.h>
+#include "../vm.h"
 #include "calls.h"
 
+/* Whether [p, p+n) is in the program's part of the address space (see
+ * vm_program_space). Mapped-ness is the page-fault path's business. */
 int user_range_ok(uint64_t p, uint64_t n)
 {
-	if (p < 4096 || p >= (1ULL << 47) || n > (1ULL << 47) - p)
-		return 0;
-	return !(p < HUSK_KERNEL_VBASE + (1ULL << 30) && HUSK_KERNEL_VBASE < p + n) &&
-	       !(p < HUSK_DIRECT_MAP_END && HUSK_DIRECT_MAP < p + n);
+	return vm_program_space(p, n ? n : 1);
 }

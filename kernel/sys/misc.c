@@ -2,6 +2,7 @@
 #include "../arch/x86_64/cpu.h"
 #include "../clock.h"
 #include "../lib.h"
+#include "../random.h"
 #include "calls.h"
 
 #define EINVAL 22
@@ -46,21 +47,6 @@ long sys_clock_gettime(const struct syscall_args *a)
 	return 0;
 }
 
-/* RDRAND when the CPU has it, mixed with the TSC either way. */
-static uint64_t random64(void)
-{
-	static uint64_t state;
-	uint64_t v = 0;
-	unsigned char ok = 0;
-	uint32_t r[4];
-
-	cpuid(1, 0, r);
-	if (r[2] & (1u << 30))
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
-	state = (state ^ rdtsc() ^ v) * 0x9e3779b97f4a7c15ULL;
-	state ^= state >> 29;
-	return state;
-}
 
 long sys_getrandom(const struct syscall_args *a)
 {
