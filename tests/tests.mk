@@ -51,15 +51,22 @@ $(ROOTFS)/bin/%-mdyn: tests/progs/%.c
 	musl-gcc -O2 -o $@ $<
 	cp -L /lib/ld-musl-x86_64.so.1 $(ROOTFS)/lib/ld-musl-x86_64.so.1
 
-# Debian's busybox-static, unmodified, and the files the tests feed it.
+# Debian's busybox-static, sqlite3 and lua5.4, unmodified (the dynamic
+# ones with their libraries), and the files the tests feed them.
 $(ROOTFS)/bin/busybox: /bin/busybox
 	@mkdir -p $(dir $@)
 	cp $< $@
+$(ROOTFS)/bin/sqlite3 $(ROOTFS)/bin/lua5.4: $(ROOTFS)/bin/%: /usr/bin/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+	@for l in $$(ldd $< | grep -o '/[^ ]*'); do \
+		mkdir -p $(ROOTFS)$$(dirname $$l) && cp -L $$l $(ROOTFS)$$l; done
 $(ROOTFS)/data/%: tests/data/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
 $(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS) $(ROOTFS_DYN) $(ROOTFS)/bin/busybox \
+		$(ROOTFS)/bin/sqlite3 $(ROOTFS)/bin/lua5.4 \
 		$(patsubst tests/data/%,$(ROOTFS)/data/%,$(wildcard tests/data/*))
 	cd $(ROOTFS) && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../rootfs.cpio
 

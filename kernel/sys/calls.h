@@ -82,6 +82,8 @@ long sys_prlimit64(const struct syscall_args *a);
 /* misc.c */
 long sys_clock_gettime(const struct syscall_args *a);
 long sys_getrandom(const struct syscall_args *a);
+long sys_time(const struct syscall_args *a);
+long sys_gettimeofday(const struct syscall_args *a);
 /* fs.c */
 void sys_set_exe(const char *path);
 const char *sys_exe(void);

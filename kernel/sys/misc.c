@@ -63,3 +63,30 @@ long sys_getrandom(const struct syscall_args *a)
 	}
 	return (long)len;
 }
+
+long sys_time(const struct syscall_args *a)
+{
+	int64_t *t = (int64_t *)a->a[0];
+	int64_t now = (int64_t)(clock_realtime_ns() / 1000000000);
+
+	if (t) {
+		if (!user_range_ok((uint64_t)t, sizeof(*t)))
+			return -EFAULT;
+		*t = now;
+	}
+	return now;
+}
+
+long sys_gettimeofday(const struct syscall_args *a)
+{
+	int64_t *tv = (int64_t *)a->a[0];
+	uint64_t ns = clock_realtime_ns();
+
+	if (tv) {
+		if (!user_range_ok((uint64_t)tv, 16))
+			return -EFAULT;
+		tv[0] = (int64_t)(ns / 1000000000);
+		tv[1] = (int64_t)(ns % 1000000000 / 1000);
+	}
+	return 0;
+}

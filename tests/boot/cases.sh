@@ -57,3 +57,5 @@ busybox-wc|husk.elf|64M||tests/rootfs.cpio|0|^3 /data/fruits$|/bin/busybox wc -l
 busybox-uname|husk.elf|64M||tests/rootfs.cpio|0|^Linux husk |/bin/busybox uname -a
 trace|husk.elf|64M|husk.trace|tests/rootfs.cpio|3|^husk: trace: arch_prctl\(0x1002, 0x[0-9a-f]+, ;^husk: trace: exit_group\(0x3, .*\) = \?$;^hello x from /bin/hello-musl$|/bin/hello-musl x
 env-and-cwd|husk.elf|64M|husk.cwd=/tmp/w husk.env=GREETING=hello|tests/rootfs.cpio|0|^/tmp/w$;^hello$|/bin/busybox sh -c 'pwd; echo $GREETING'
+sqlite3|husk.elf|64M||tests/rootfs.cpio|0|^6.21\.0.a,b,c,ax,bx,cx$|/bin/sqlite3 /tmp/db.sqlite -cmd '.read /data/sqlite-script.sql' .quit
+lua5.4|husk.elf|64M||tests/rootfs.cpio|0|^1,4,9,16,25,36,49,64,81,100[[:space:]]1[[:space:]]2[[:space:]]3[[:space:]]HUSK[[:space:]]10$|/bin/lua5.4 /data/lua-script.lua
