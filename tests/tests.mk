@@ -65,7 +65,20 @@ $(ROOTFS)/data/%: tests/data/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# Programs that must not run: a truncated ELF, another machine's ELF, a
+# script without an interpreter line, and one whose ld.so is missing.
+$(ROOTFS)/bad/.done: $(ROOTFS)/bin/hello-musl tests/progs/hello.c
+	@mkdir -p $(dir $@)
+	head -c 100 $< > $(ROOTFS)/bad/truncated
+	cp $< $(ROOTFS)/bad/wrong-machine
+	printf '\267' | dd of=$(ROOTFS)/bad/wrong-machine bs=1 seek=18 conv=notrunc status=none
+	printf 'just text, marked executable, with no #! line: %0100d\n' 0 > $(ROOTFS)/bad/text
+	gcc -O2 -Wl,--dynamic-linker=/lib/ld-missing.so.2 -o $(ROOTFS)/bad/no-interp tests/progs/hello.c
+	chmod 755 $(ROOTFS)/bad/*
+	touch $@
+
 $(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS) $(ROOTFS_DYN) $(ROOTFS)/bin/busybox \
+		$(ROOTFS)/bad/.done \
 		$(ROOTFS)/bin/sqlite3 $(ROOTFS)/bin/lua5.4 \
 		$(patsubst tests/data/%,$(ROOTFS)/data/%,$(wildcard tests/data/*))
 	cd $(ROOTFS) && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../rootfs.cpio

@@ -178,7 +178,10 @@ int exec_load(const char *path, char *const argv[], char *const envp[],
 	int rc = open_image(path, &prog, err, n);
 
 	if (!rc && prog.elf.interp[0]) {
-		rc = open_image(prog.elf.interp, &interp, err, n);
+		char why[200];
+		rc = open_image(prog.elf.interp, &interp, why, sizeof(why));
+		if (rc) /* name the program too: the interpreter is its need */
+			snprintf(err, n, "%s: interpreter %s", path, why);
 		if (!rc && !interp.elf.pie) {
 			snprintf(err, n, "%s: interpreter is not position-independent",
 				 prog.elf.interp);

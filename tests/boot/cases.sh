@@ -59,3 +59,7 @@ trace|husk.elf|64M|husk.trace|tests/rootfs.cpio|3|^husk: trace: arch_prctl\(0x10
 env-and-cwd|husk.elf|64M|husk.cwd=/tmp/w husk.env=GREETING=hello|tests/rootfs.cpio|0|^/tmp/w$;^hello$|/bin/busybox sh -c 'pwd; echo $GREETING'
 sqlite3|husk.elf|64M||tests/rootfs.cpio|0|^6.21\.0.a,b,c,ax,bx,cx$|/bin/sqlite3 /tmp/db.sqlite -cmd '.read /data/sqlite-script.sql' .quit
 lua5.4|husk.elf|64M||tests/rootfs.cpio|0|^1,4,9,16,25,36,49,64,81,100[[:space:]]1[[:space:]]2[[:space:]]3[[:space:]]HUSK[[:space:]]10$|/bin/lua5.4 /data/lua-script.lua
+bad-elf-truncated|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/truncated: program headers lie outside the file \(truncated\?\)$|/bad/truncated
+bad-elf-machine|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/wrong-machine: not an x86_64 program \(e_machine 183\)$|/bad/wrong-machine
+bad-elf-text|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/text: not an ELF file$|/bad/text
+missing-interpreter|husk.elf|64M||tests/rootfs.cpio|127|^husk: /bad/no-interp: interpreter /lib/ld-missing.so.2: no such file$|/bad/no-interp

@@ -131,6 +131,25 @@ static void hostile(void)
 	CHECK("elf: writable+executable segment rejected",
 	      parse(&g, &o, err) == -8 && strstr(err, "writable and executable"));
 	memcpy(g.data, f.data, f.size);
+	{ /* the second PT_LOAD moved onto the first */
+		uint64_t first = 0;
+		int seen = 0;
+		for (int i = 0; i < phnum; i++) {
+			uint32_t type;
+			memcpy(&type, g.data + phoff + 56 * i, 4);
+			if (type != 1)
+				continue;
+			if (!seen++) {
+				memcpy(&first, g.data + phoff + 56 * i + 16, 8);
+			} else {
+				memcpy(g.data + phoff + 56 * i + 16, &first, 8);
+				break;
+			}
+		}
+	}
+	CHECK("elf: overlapping segments rejected",
+	      parse(&g, &o, err) == -8 && strstr(err, "overlaps"));
+	memcpy(g.data, f.data, f.size);
 	memcpy(g.data, "\177ELG", 4);
 	CHECK("elf: bad magic rejected", parse(&g, &o, err) == -8 && strstr(err, "not an ELF"));
 	free(g.data);
