@@ -77,12 +77,17 @@ long sys_gettid(const struct syscall_args *a);
 long sys_exit_group(const struct syscall_args *a);
 long sys_set_tid_address(const struct syscall_args *a);
 long sys_arch_prctl(const struct syscall_args *a);
+long sys_prctl(const struct syscall_args *a);
 long sys_set_robust_list(const struct syscall_args *a);
 long sys_prlimit64(const struct syscall_args *a);
 /* misc.c */
 long sys_clock_gettime(const struct syscall_args *a);
 long sys_getrandom(const struct syscall_args *a);
 long sys_time(const struct syscall_args *a);
+long sys_clock_getres(const struct syscall_args *a);
+long sys_nanosleep(const struct syscall_args *a);
+long sys_clock_nanosleep(const struct syscall_args *a);
+long sys_sched_yield(const struct syscall_args *a);
 long sys_gettimeofday(const struct syscall_args *a);
 /* fs.c */
 void sys_set_exe(const char *path);

@@ -90,3 +90,71 @@ long sys_gettimeofday(const struct syscall_args *a)
 	}
 	return 0;
 }
+
+long sys_clock_getres(const struct syscall_args *a)
+{
+	struct timespec64 *res = (struct timespec64 *)a->a[1];
+
+	if (a->a[0] < 0 || a->a[0] > CLOCK_BOOTTIME)
+		return -EINVAL;
+	if (res) {
+		if (!user_range_ok((uint64_t)res, sizeof(*res)))
+			return -EFAULT;
+		res->sec = 0;
+		res->nsec = 1; /* the TSC's ns clock */
+	}
+	return 0;
+}
+
+/*
+ * nanosleep and clock_nanosleep. With one thread and no timer interrupt
+ * yet, nothing else could run meanwhile: wait on the clock.
+ */
+static long sleep_until(uint64_t deadline_ns, int realtime)
+{
+	while ((realtime ? clock_realtime_ns() : clock_monotonic_ns()) < deadline_ns)
+		__asm__ volatile("pause");
+	return 0;
+}
+
+static int read_ts(uint64_t p, uint64_t *ns)
+{
+	const struct timespec64 *ts = (const struct timespec64 *)p;
+
+	if (!user_range_ok(p, sizeof(*ts)))
+		return -EFAULT;
+	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
+		return -EINVAL;
+	*ns = (uint64_t)ts->sec * 1000000000 + (uint64_t)ts->nsec;
+	return 0;
+}
+
+long sys_nanosleep(const struct syscall_args *a)
+{
+	uint64_t ns;
+	int rc = read_ts((uint64_t)a->a[0], &ns);
+
+	return rc ? rc : sleep_until(clock_monotonic_ns() + ns, 0);
+}
+
+long sys_clock_nanosleep(const struct syscall_args *a)
+{
+	uint64_t ns;
+	int realtime = a->a[0] == CLOCK_REALTIME, rc;
+
+	if (a->a[0] != CLOCK_REALTIME && a->a[0] != CLOCK_MONOTONIC &&
+	    a->a[0] != CLOCK_BOOTTIME)
+		return -EINVAL;
+	rc = read_ts((uint64_t)a->a[2], &ns);
+	if (rc)
+		return rc;
+	if (!(a->a[1] & 1)) /* relative */
+		ns += realtime ? clock_realtime_ns() : clock_monotonic_ns();
+	return sleep_until(ns, realtime);
+}
+
+long sys_sched_yield(const struct syscall_args *a)
+{
+	(void)a;
+	return 0; /* the only thread */
+}

@@ -12,6 +12,7 @@
 #include "../loader/rewrite.h"
 #include "../mm.h"
 #include "../mm/vma.h"
+#include "../random.h"
 #include "../vm.h"
 #include "calls.h"
 #include "fd.h"
@@ -38,7 +39,17 @@ extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 /* Where mmap looks for room: above the library OS's windows, below the
  * stack. */
 #define MMAP_FLOOR 0x200000000000ULL
-#define MMAP_TOP 0x7f0000000000ULL
+#define MMAP_TOP_MAX 0x7f0000000000ULL
+
+/* The top of the mmap area, randomized once (ASLR): up to 4 GiB lower. */
+static uint64_t mmap_top(void)
+{
+	static uint64_t top;
+
+	if (!top)
+		top = MMAP_TOP_MAX - (random64() & 0xfffff) * PAGE;
+	return top;
+}
 
 static uint64_t page_up(uint64_t x)
 {
@@ -126,7 +137,7 @@ long sys_mmap(const struct syscall_args *a)
 			unmap_range(addr, addr + len);
 		}
 	} else if (!addr || !vm_user_range(addr, len) || vma_overlaps(addr, addr + len)) {
-		addr = vma_gap(len, MMAP_FLOOR, MMAP_TOP);
+		addr = vma_gap(len, MMAP_FLOOR, mmap_top());
 		if (!addr)
 			return -ENOMEM;
 	}
@@ -217,7 +228,7 @@ long sys_mremap(const struct syscall_args *a)
 		return vma_add(old, old + nlen, prot, flags) ?: (long)old;
 	if (!(a->a[3] & MREMAP_MAYMOVE))
 		return -ENOMEM;
-	new = vma_gap(nlen, MMAP_FLOOR, MMAP_TOP);
+	new = vma_gap(nlen, MMAP_FLOOR, mmap_top());
 	if (!new || vma_add(new, new + nlen, prot, flags))
 		return -ENOMEM;
 	move_pages(old, new, olen);

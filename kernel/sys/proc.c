@@ -119,3 +119,62 @@ long sys_prlimit64(const struct syscall_args *a)
 		old->cur = old->max = 1024;
 	return 0;
 }
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+
+static char comm[16] = "husk";
+static int pdeathsig, no_new_privs;
+
+/* The prctl options programs use at start-up; others are EINVAL, as for
+ * an option Linux does not know. */
+long sys_prctl(const struct syscall_args *a)
+{
+	uint64_t p = (uint64_t)a->a[1];
+
+	switch (a->a[0]) {
+	case PR_SET_NAME:
+		if (!user_range_ok(p, 1))
+			return -EFAULT;
+		for (int i = 0; i < 15; i++)
+			if (!(comm[i] = ((const char *)p)[i]))
+				break;
+		comm[15] = 0;
+		return 0;
+	case PR_GET_NAME:
+		if (!user_range_ok(p, 16))
+			return -EFAULT;
+		for (int i = 0; i < 16; i++)
+			((char *)p)[i] = comm[i];
+		return 0;
+	case PR_SET_PDEATHSIG:
+		if (p > 64)
+			return -EINVAL;
+		pdeathsig = (int)p; /* the parent is the VM: it never dies first */
+		return 0;
+	case PR_GET_PDEATHSIG:
+		if (!user_range_ok(p, 4))
+			return -EFAULT;
+		*(int *)p = pdeathsig;
+		return 0;
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_SET_DUMPABLE:
+		return p <= 1 ? 0 : -EINVAL;
+	case PR_SET_NO_NEW_PRIVS:
+		if (p != 1)
+			return -EINVAL;
+		no_new_privs = 1;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return no_new_privs;
+	default:
+		return -EINVAL;
+	}
+}

@@ -63,3 +63,4 @@ bad-elf-truncated|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/truncated: pro
 bad-elf-machine|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/wrong-machine: not an x86_64 program \(e_machine 183\)$|/bad/wrong-machine
 bad-elf-text|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/text: not an ELF file$|/bad/text
 missing-interpreter|husk.elf|64M||tests/rootfs.cpio|127|^husk: /bad/no-interp: interpreter /lib/ld-missing.so.2: no such file$|/bad/no-interp
+busybox-sleep|husk.elf|64M|husk.trace|tests/rootfs.cpio|0|^husk: trace: (clock_)?nanosleep\(.*\) = 0 \(0\)$|/bin/busybox sleep 0.1
