@@ -88,6 +88,11 @@ long sys_clock_getres(const struct syscall_args *a);
 long sys_nanosleep(const struct syscall_args *a);
 long sys_clock_nanosleep(const struct syscall_args *a);
 long sys_sched_yield(const struct syscall_args *a);
+long sys_sysinfo(const struct syscall_args *a);
+long sys_getrusage(const struct syscall_args *a);
+long sys_times(const struct syscall_args *a);
+long sys_sched_getaffinity(const struct syscall_args *a);
+long sys_getcpu(const struct syscall_args *a);
 long sys_gettimeofday(const struct syscall_args *a);
 /* fs.c */
 void sys_set_exe(const char *path);

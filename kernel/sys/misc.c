@@ -2,6 +2,7 @@
 #include "../arch/x86_64/cpu.h"
 #include "../clock.h"
 #include "../lib.h"
+#include "../mm.h"
 #include "../random.h"
 #include "calls.h"
 
@@ -157,4 +158,97 @@ long sys_sched_yield(const struct syscall_args *a)
 {
 	(void)a;
 	return 0; /* the only thread */
+}
+
+/* Linux's struct sysinfo (x86_64), from the page allocator and the clock. */
+struct sysinfo64 {
+	int64_t uptime;
+	uint64_t loads[3], totalram, freeram, sharedram, bufferram, totalswap,
+		freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+
+long sys_sysinfo(const struct syscall_args *a)
+{
+	struct sysinfo64 *si = (struct sysinfo64 *)a->a[0];
+
+	if (!user_range_ok((uint64_t)si, sizeof(*si)))
+		return -EFAULT;
+	memset(si, 0, sizeof(*si));
+	si->uptime = (int64_t)(clock_monotonic_ns() / 1000000000);
+	si->totalram = pmem_total_pages();
+	si->freeram = pmem_free_pages();
+	si->procs = 1;
+	si->mem_unit = 4096;
+	return 0;
+}
+
+struct rusage64 {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t rest[14];
+};
+
+/* All time is the program's: it is the only thing running. */
+long sys_getrusage(const struct syscall_args *a)
+{
+	struct rusage64 *ru = (struct rusage64 *)a->a[1];
+	uint64_t us = clock_monotonic_ns() / 1000;
+
+	if (a->a[0] != 0 && a->a[0] != -1 && a->a[0] != 1) /* SELF, CHILDREN, THREAD */
+		return -EINVAL;
+	if (!user_range_ok((uint64_t)ru, sizeof(*ru)))
+		return -EFAULT;
+	memset(ru, 0, sizeof(*ru));
+	if (a->a[0] != -1) {
+		ru->utime_sec = (int64_t)(us / 1000000);
+		ru->utime_usec = (int64_t)(us % 1000000);
+	}
+	return 0;
+}
+
+long sys_times(const struct syscall_args *a)
+{
+	int64_t *t = (int64_t *)a->a[0];
+	int64_t ticks = (int64_t)(clock_monotonic_ns() / 10000000); /* 100 Hz */
+
+	if (t) {
+		if (!user_range_ok((uint64_t)t, 4 * sizeof(*t)))
+			return -EFAULT;
+		t[0] = ticks;
+		t[1] = t[2] = t[3] = 0;
+	}
+	return ticks;
+}
+
+/* One CPU: CPU 0 in the mask, on node 0. */
+long sys_sched_getaffinity(const struct syscall_args *a)
+{
+	uint64_t len = (uint64_t)a->a[1];
+	uint8_t *mask = (uint8_t *)a->a[2];
+
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	if (!user_range_ok((uint64_t)mask, len))
+		return -EFAULT;
+	memset(mask, 0, len);
+	mask[0] = 1;
+	return 8;
+}
+
+long sys_getcpu(const struct syscall_args *a)
+{
+	uint32_t *cpu = (uint32_t *)a->a[0], *node = (uint32_t *)a->a[1];
+
+	if ((cpu && !user_range_ok((uint64_t)cpu, 4)) ||
+	    (node && !user_range_ok((uint64_t)node, 4)))
+		return -EFAULT;
+	if (cpu)
+		*cpu = 0;
+	if (node)
+		*node = 0;
+	return 0;
 }

@@ -64,3 +64,4 @@ bad-elf-machine|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/wrong-machine: n
 bad-elf-text|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/text: not an ELF file$|/bad/text
 missing-interpreter|husk.elf|64M||tests/rootfs.cpio|127|^husk: /bad/no-interp: interpreter /lib/ld-missing.so.2: no such file$|/bad/no-interp
 busybox-sleep|husk.elf|64M|husk.trace|tests/rootfs.cpio|0|^husk: trace: (clock_)?nanosleep\(.*\) = 0 \(0\)$|/bin/busybox sleep 0.1
+procinfo|husk.elf|64M||tests/rootfs.cpio|0|^sysinfo 0 ram 1 procs 1. getrusage 0. times 1. affinity 0 count 1. getcpu 0 cpu 0$|/bin/procinfo-glibc
