@@ -13,7 +13,10 @@
 # SVM): absolute figures are then those of an emulated CPU, but the three
 # still share one environment, so their ratios mean something. QEMU microvm
 # on host TCG is reported beside it for reference.
-#   usage: bench/boot.sh [RUNS]   (default 30)
+# Also: a static Linux program (musl hello) through build/husk.elf's ELF
+# loader, from an initrd, against the same floor.
+#   usage: bench/boot.sh [RUNS]   (default 30; QEMU=0 skips the QEMU rows,
+#                                 which take ~12 s a run when nested)
 set -eu
 cd "$(dirname "$0")/.."
 B=${BUILD:-build}
@@ -21,7 +24,9 @@ RUNS=${1:-30}
 mkdir -p "$B/bench"
 gcc -O2 -static -Wall -o "$B/bench/timeit" bench/timeit.c
 gcc -O2 -static -Wall -o "$B/bench/kvm-floor" scripts/nested-kvm/kvmcheck.c
-make -s "$B/bin/husk-vmm" "$B/examples/hello.elf" >/dev/null
+make -s "$B/bin/husk-vmm" "$B/examples/hello.elf" "$B/husk.elf" \
+	"$B/tests/rootfs.cpio" >/dev/null
+QEMU=${QEMU:-1}
 
 image=$PWD/$B/examples/hello.elf
 qemu=$(command -v qemu-system-x86_64)
@@ -30,12 +35,13 @@ cat >"$B/bench/inner.sh" <<EOF
 T=$PWD/$B/bench/timeit
 echo "floor \$(\$T $RUNS $PWD/$B/bench/kvm-floor)"
 echo "husk-vmm \$(\$T $RUNS $PWD/$B/bin/husk-vmm $image)"
-echo "qemu-microvm \$(\$T $RUNS $qemu -M microvm,pit=on -accel kvm -cpu host -m 64M \
+echo "loader \$(\$T $RUNS $PWD/$B/bin/husk-vmm --initrd $PWD/$B/tests/rootfs.cpio $PWD/$B/husk.elf -- /bin/hello-musl)"
+[ $QEMU = 1 ] && echo "qemu-microvm \$(\$T $RUNS $qemu -M microvm,pit=on -accel kvm -cpu host -m 64M \
 	-kernel $image -nodefaults -no-user-config -display none -no-reboot \
 	-device isa-debug-exit,iobase=0x501,iosize=1)"
 i=0
 while [ \$i -lt $RUNS ]; do
-	$PWD/$B/bin/husk-vmm --cmdline husk.boottime $image | sed -n 's/^husk: boot: \([0-9]*\) ns.*/guest_ns \1/p'
+	$PWD/$B/bin/husk-vmm --cmdline husk.boottime $image 2>&1 | sed -n 's/^husk: boot: \([0-9]*\) ns.*/guest_ns \1/p'
 	i=\$((i + 1))
 done
 EOF
@@ -48,6 +54,7 @@ else
 	out=$(scripts/nested-kvm/run.sh --mem 1G --timeout 1200 \
 		--file "$B/bench/timeit" --file "$B/bench/kvm-floor" \
 		--file "$B/bin/husk-vmm" --file "$image" --file "$B/bench/inner.sh" \
+		--file "$B/husk.elf" --file "$B/tests/rootfs.cpio" \
 		--file "$qemu" --file /usr/share/qemu/bios-microvm.bin \
 		--file /usr/share/qemu/pvh.bin --file /usr/share/qemu/qboot.rom \
 		-- sh "$PWD/$B/bench/inner.sh")
@@ -56,10 +63,12 @@ fi
 field() { sed -n "s/^$1 .* $2 \([0-9]*\).*/\1/p" <<<"$out"; }
 floor=$(field floor median_us)
 vmm=$(field husk-vmm median_us)
+loader=$(field loader median_us)
 qemu_us=$(field qemu-microvm median_us)
 rss=$(field husk-vmm max_rss_kib)
 guest=$(sed -n 's/^guest_ns //p' <<<"$out" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-tcg=$("$B/bench/timeit" "$RUNS" scripts/qemu-run.sh --accel tcg "$image" || true)
+tcg=
+[ "$QEMU" = 1 ] && tcg=$("$B/bench/timeit" "$RUNS" scripts/qemu-run.sh --accel tcg "$image" || true)
 tcg=$(sed -n 's/.*median_us \([0-9]*\).*/\1/p' <<<"$tcg")
 size=$(stat -c %s "$B/examples/hello.elf")
 
@@ -68,8 +77,10 @@ echo "machine:     $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinf
 echo "environment: $env; $RUNS runs each, medians"
 echo "KVM floor (create VM + vCPU, 3 instructions):  $floor us"
 echo "husk-vmm hello, process start to exit:        $vmm us  ($(awk "BEGIN {printf \"%.2f\", $vmm / $floor}")x the floor)"
+echo "static musl hello through husk.elf's loader:  $loader us  ($(awk "BEGIN {printf \"%.2f\", $loader / $floor}")x the floor)"
+[ -n "$qemu_us" ] &&
 echo "QEMU microvm hello on the same KVM:            $qemu_us us  ($(awk "BEGIN {printf \"%.2f\", $qemu_us / $vmm}")x husk-vmm)"
-echo "QEMU microvm hello on host TCG (reference):    $tcg us"
+[ -n "$tcg" ] && echo "QEMU microvm hello on host TCG (reference):    $tcg us"
 echo "guest first instruction to main (husk-vmm):   $((guest / 1000)) us  ($guest ns)"
 echo "husk-vmm peak RSS:                             $rss KiB"
 echo "hello image size:                              $size bytes"
