@@ -178,3 +178,48 @@ long sys_prctl(const struct syscall_args *a)
 		return -EINVAL;
 	}
 }
+
+#define CLONE_VM 0x100
+#define CLONE_THREAD 0x10000
+#define ENOSYS_ 38
+
+/* One line per kind, once: what the program asked for and why it fails. */
+static long no_new_process(const char *call)
+{
+	static unsigned said;
+	unsigned bit = call[0] == 'v' ? 1 : call[0] == 'f' ? 2 : 4;
+
+	if (!(said & bit)) {
+		said |= bit;
+		kprintf("husk: %s: a unikernel runs one process; new processes are "
+			"not supported (ENOSYS)\n", call);
+	}
+	return -ENOSYS_;
+}
+
+long sys_fork(const struct syscall_args *a)
+{
+	(void)a;
+	return no_new_process("fork");
+}
+
+long sys_vfork(const struct syscall_args *a)
+{
+	(void)a;
+	return no_new_process("vfork");
+}
+
+/* clone without CLONE_VM is a new process; with it, a thread, which is
+ * not there yet either (said once, plainly). */
+long sys_clone(const struct syscall_args *a)
+{
+	static int said;
+
+	if (!(a->a[0] & CLONE_VM))
+		return no_new_process("clone without CLONE_VM");
+	if (!said) {
+		said = 1;
+		kprintf("husk: clone: threads are not supported yet (ENOSYS)\n");
+	}
+	return -ENOSYS_;
+}

@@ -65,3 +65,4 @@ bad-elf-text|husk.elf|64M||tests/rootfs.cpio|126|^husk: /bad/text: not an ELF fi
 missing-interpreter|husk.elf|64M||tests/rootfs.cpio|127|^husk: /bad/no-interp: interpreter /lib/ld-missing.so.2: no such file$|/bad/no-interp
 busybox-sleep|husk.elf|64M|husk.trace|tests/rootfs.cpio|0|^husk: trace: (clock_)?nanosleep\(.*\) = 0 \(0\)$|/bin/busybox sleep 0.1
 procinfo|husk.elf|64M||tests/rootfs.cpio|0|^sysinfo 0 ram 1 procs 1. getrusage 0. times 1. affinity 0 count 1. getcpu 0 cpu 0$|/bin/procinfo-glibc
+fork-refused|husk.elf|64M||tests/rootfs.cpio|2|^husk: [a-z]+( without CLONE_VM)?: a unikernel runs one process. new processes are not supported \(ENOSYS\)$;^sh: can't fork: Function not implemented$|/bin/busybox sh -c '/bin/busybox true; echo after'
