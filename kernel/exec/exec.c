@@ -171,6 +171,24 @@ static int build_stack(const struct image *prog, const struct image *interp,
 	return out->sp ? 0 : -E2BIG;
 }
 
+int exec_check(const char *path, char *err, unsigned long n)
+{
+	struct image prog = { 0 }, interp = { 0 };
+	int rc = open_image(path, &prog, err, n);
+
+	if (!rc && prog.elf.interp[0]) {
+		char why[200];
+		rc = open_image(prog.elf.interp, &interp, why, sizeof(why));
+		if (rc)
+			snprintf(err, n, "%s: interpreter %s", path, why);
+	}
+	if (prog.vn)
+		vfs_put(prog.vn);
+	if (interp.vn)
+		vfs_put(interp.vn);
+	return rc;
+}
+
 int exec_load(const char *path, char *const argv[], char *const envp[],
 	      struct exec_start *out, char *err, unsigned long n)
 {

@@ -18,6 +18,11 @@ struct exec_start {
 int exec_load(const char *path, char *const argv[], char *const envp[],
 	      struct exec_start *out, char *err, unsigned long errlen);
 
+/* The checks exec_load makes before it maps anything (the file, its ELF
+ * headers, its interpreter): execve runs them while the old program can
+ * still be told. */
+int exec_check(const char *path, char *err, unsigned long errlen);
+
 /* Jumps to the program with the registers a Linux process starts with. */
 void exec_jump(const struct exec_start *s) __attribute__((noreturn));
 

@@ -79,6 +79,7 @@ long sys_set_tid_address(const struct syscall_args *a);
 long sys_arch_prctl(const struct syscall_args *a);
 long sys_prctl(const struct syscall_args *a);
 long sys_fork(const struct syscall_args *a);
+long sys_execve(const struct syscall_args *a);
 long sys_vfork(const struct syscall_args *a);
 long sys_clone(const struct syscall_args *a);
 long sys_set_robust_list(const struct syscall_args *a);

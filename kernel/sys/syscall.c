@@ -43,6 +43,7 @@ static const syscall_fn table[NR_MAX] = {
 	[56] = sys_clone,
 	[57] = sys_fork,
 	[58] = sys_vfork,
+	[59] = sys_execve,
 	[60] = sys_exit_group, /* exit: one thread, so the same */
 	[63] = sys_uname,
 	[72] = sys_fcntl,

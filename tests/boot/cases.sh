@@ -66,3 +66,6 @@ missing-interpreter|husk.elf|64M||tests/rootfs.cpio|127|^husk: /bad/no-interp: i
 busybox-sleep|husk.elf|64M|husk.trace|tests/rootfs.cpio|0|^husk: trace: (clock_)?nanosleep\(.*\) = 0 \(0\)$|/bin/busybox sleep 0.1
 procinfo|husk.elf|64M||tests/rootfs.cpio|0|^sysinfo 0 ram 1 procs 1. getrusage 0. times 1. affinity 0 count 1. getcpu 0 cpu 0$|/bin/procinfo-glibc
 fork-refused|husk.elf|64M||tests/rootfs.cpio|2|^husk: [a-z]+( without CLONE_VM)?: a unikernel runs one process. new processes are not supported \(ENOSYS\)$;^sh: can't fork: Function not implemented$|/bin/busybox sh -c '/bin/busybox true; echo after'
+execve-static|husk.elf|64M||tests/rootfs.cpio|3|^hello from-exec from /bin/hello-musl$|/bin/busybox sh -c 'exec /bin/hello-musl from-exec'
+execve-dynamic|husk.elf|64M||tests/rootfs.cpio|3|^hello dyn from /bin/hello-dyn$|/bin/busybox sh -c 'exec /bin/hello-dyn dyn'
+execve-missing|husk.elf|64M||tests/rootfs.cpio|127|^sh: exec: line 0: /bin/nope: not found$|/bin/busybox sh -c 'exec /bin/nope'
