@@ -55,11 +55,7 @@ static struct cpuid_entry *find_mut(struct cpuid_table *t, uint32_t function)
 /* KVM_GET_SUPPORTED_CPUID, converted to our (padding-free) entries. */
 static int kvm_supported(int kvm_fd, struct cpuid_table *t)
 {
-	static union {
-		struct kvm_cpuid2 c;
-		char buf[sizeof(struct kvm_cpuid2) +
-			 CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2)];
-	} u;
+	static union kvm_cpuid_buf u;
 	uint32_t i;
 
 	memset(&u.c, 0, sizeof(u.c));

@@ -109,11 +109,7 @@ int kvm_open_vm(struct vm *v, const struct guest_mem *g)
 
 int kvm_set_cpuid(struct vm *v, const struct cpuid_table *t)
 {
-	static union {
-		struct kvm_cpuid2 c;
-		char buf[sizeof(struct kvm_cpuid2) +
-			 CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2)];
-	} u;
+	static union kvm_cpuid_buf u;
 	uint32_t i;
 
 	memset(&u, 0, sizeof(u.c) + t->nent * sizeof(u.c.entries[0]));

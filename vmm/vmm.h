@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/kvm.h>
 
 #include <husk/abi.h>
 #include <husk/bootinfo.h>
@@ -157,6 +158,14 @@ void bootinfo_set_clock(void *dst, uint64_t tsc, uint64_t wall_ns);
 
 struct cpuid_entry {
 	uint32_t function, index, flags, eax, ebx, ecx, edx;
+};
+
+/* struct kvm_cpuid2 with room for CPUID_MAX_ENTRIES entries (cpuid.c
+ * reads KVM's table into one, kvm.c hands the guest's to KVM in one). */
+union kvm_cpuid_buf {
+	struct kvm_cpuid2 c;
+	char buf[sizeof(struct kvm_cpuid2) +
+		 CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2)];
 };
 
 struct cpuid_table {
