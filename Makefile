@@ -17,6 +17,9 @@ all: $(BUILD)/bin/husk-vmm $(BUILD)/husk.elf $(EXAMPLES:%=$(BUILD)/examples/%.el
 include kernel/kernel.mk
 include vmm/vmm.mk
 include tests/tests.mk
+include lib/lib.mk
+# cli/cli.mk adds build/bin/husk to `all`.
+-include cli/cli.mk
 
 unit-tests: $(UNIT_TESTS)
 

@@ -1,0 +1,2 @@
+# Threads, the scheduler, futexes (kernel/sched/).
+KERNEL_C += sched/sched.c
