@@ -183,8 +183,26 @@ run_vmm() {
 	VMM_LABEL=nested-kvm run_vmm_hostile
 }
 
+# Host-side suites (tests/suites/*.sh: the CLI, the OCI runtime...): each
+# prints PASS:/FAIL:/SKIP: lines and is counted like the unit tests.
+run_suites() {
+	local s out
+	for s in tests/suites/*.sh; do
+		[ -f "$s" ] || continue
+		echo "suite: ${s##*/}"
+		out=$(BUILD=$B bash "$s" 2>&1)
+		grep -E '^(PASS|FAIL|SKIP): ' <<<"$out"
+		pass=$((pass + $(grep -c '^PASS: ' <<<"$out")))
+		fail=$((fail + $(grep -c '^FAIL: ' <<<"$out")))
+		skip=$((skip + $(grep -c '^SKIP: ' <<<"$out")))
+		grep -Eq '^(PASS|FAIL|SKIP): ' <<<"$out" ||
+			bad "suite ${s##*/}" "no result: $(tail -n 3 <<<"$out")"
+	done
+}
+
 run_unit_tests
 run_build_checks
+run_suites
 run_vmm
 run_qemu
 echo "$pass passed, $fail failed, $skip skipped"

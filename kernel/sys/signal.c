@@ -5,6 +5,7 @@
  */
 #include "../lib.h"
 #include "calls.h"
+#include "signal.h"
 
 #define NSIG 64
 #define SIGKILL 9
@@ -92,4 +93,21 @@ long sys_sigaltstack(const struct syscall_args *a)
 		altstack = *ss;
 	}
 	return 0;
+}
+
+/* Provisional until delivery lands: recorded as pending, never taken. */
+static uint64_t pending;
+
+void signal_raise(int sig)
+{
+	if (sig >= 1 && sig <= NSIG)
+		pending |= 1ULL << (sig - 1);
+}
+
+uint64_t signal_swap_mask(uint64_t mask)
+{
+	uint64_t old = blocked;
+
+	blocked = mask & ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
+	return old;
 }
