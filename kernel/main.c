@@ -11,11 +11,13 @@
 #include "lib.h"
 #include "mm.h"
 #include "platform.h"
+#include "sched/thread.h"
 
 #define MAX_WORDS 128
 
 const struct platform_ops *platform;
 const struct husk_boot_info *boot_info;
+volatile uint8_t husk_never;
 char **husk_options; /* the kernel options, NULL-terminated */
 
 int main(int argc, char **argv);
@@ -62,6 +64,7 @@ void husk_main(const struct husk_boot_info *bi, uint64_t tsc_start)
 	platform_init(bi);
 	clock_init(bi);
 	mm_init(bi);
+	sched_init();
 	memcpy(line, bi->cmdline, sizeof(line));
 	line[sizeof(line) - 1] = 0;
 	cmdline_parse(line, &c, optv, argv, MAX_WORDS);

@@ -24,8 +24,6 @@ struct platform_ops {
 	 * detail as in include/husk/abi.h. */
 	void (*exit)(int status, unsigned reason, unsigned detail)
 		__attribute__((noreturn));
-	/* Sleep until an interrupt; output is flushed first. */
-	void (*idle)(void);
 };
 
 extern const struct platform_ops *platform;
@@ -34,7 +32,9 @@ extern const struct husk_boot_info *boot_info;
 extern const struct platform_ops platform_vmm, platform_qemu;
 
 /* Ring-3 entry points of the ring-0 services (entry.S). */
-void husk_cpu_idle(void);
+/* Halts until an interrupt unless *woken is set (kernel/sched idles). */
+void husk_cpu_idle(volatile uint8_t *woken);
+extern volatile uint8_t husk_never; /* always 0: halt for good */
 void husk_invlpg(const void *va);
 void husk_tlb_flush_all(void);
 void husk_wrmsr(uint32_t msr, uint64_t value); /* FS/GS base only */

@@ -14,15 +14,18 @@
 #include "vm.h"
 #include "sys/calls.h"
 #include "sys/syscall.h"
+#include "irq.h"
+#include "sched/thread.h"
+#include "sys/signal.h"
 
-#define SIGTRAP 5
-#define SIGILL 4
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGSEGV 11
 
 extern char __r3_stack_bottom[], __r3_stack_top[];
 extern char husk_syscall_entry[];
+extern char __text_start[], __text_end[];
+extern char husk_cpu_idle_entry[] __asm__("husk_cpu_idle");
+extern char husk_idle_site[], husk_idle_out[];
+extern char husk_resume_check[], husk_resume_tail[], husk_resume_ret[];
+extern char husk_pending_site[];
 void husk_trap_resume(struct husk_trap_frame *f) __attribute__((noreturn));
 
 struct husk_trap_frame husk_trap_frame_area __attribute__((aligned(4096)));
@@ -118,6 +121,29 @@ static void describe(const struct husk_trap_frame *f)
 	}
 }
 
+/* si_code and si_addr of a fault's signal, as Linux fills them in. */
+static int fault_code(const struct husk_trap_frame *f)
+{
+	switch (f->vector) {
+	case VEC_PF: return (f->error & 1) ? 2 : 1; /* SEGV_ACCERR : MAPERR */
+	case 0: return 1;                          /* FPE_INTDIV */
+	case 6: return 2;                          /* ILL_ILLOPN */
+	case 3: case 1: return 1;                  /* TRAP_BRKPT */
+	case 17: return 1;                         /* BUS_ADRALN */
+	case 16: case 19: return 7;                /* FPE_FLTINV */
+	default: return SI_KERNEL;                 /* #GP and the rest */
+	}
+}
+
+static uint64_t fault_addr(const struct husk_trap_frame *f)
+{
+	if (f->vector == VEC_PF)
+		return f->cr2;
+	if (f->vector == 13 || f->vector == 12)
+		return 0;
+	return f->rip;
+}
+
 /*
  * A SYSCALL that was not rewritten. On hardware KVM it entered ring 0 at
  * LSTAR and arrives as HUSK_VEC_SYSCALL; under PVM it stayed in ring 3 and
@@ -147,18 +173,80 @@ static int resumable(const struct husk_trap_frame *f)
 	return 1;
 }
 
+/*
+ * f stopped inside the last steps of husk_trap_resume, after the frame was
+ * released: finish them here (the four values it left under the target's
+ * red zone), so that f is the program's own context again.
+ */
+static void finish_resume(struct husk_trap_frame *f)
+{
+	const uint64_t *sp = (const uint64_t *)f->rsp;
+	uint64_t rip = f->rip, t = (uint64_t)husk_resume_tail;
+	int done;
+
+	if ((rip >= (uint64_t)husk_resume_check && rip <= t) ||
+	    (rip >= (uint64_t)husk_pending_site && rip < (uint64_t)husk_pending_site + 4))
+		done = 0;
+	else if (rip == t + 1 || rip == t + 2 || rip == (uint64_t)husk_resume_ret)
+		done = (int)(rip - t);
+	else
+		return;
+	if (done < 1)
+		f->rdi = *sp++;
+	if (done < 2)
+		f->rax = *sp++;
+	if (done < 3)
+		f->rflags = *sp++;
+	f->rip = *sp++;
+	f->rsp = (uint64_t)sp + 128;
+}
+
+static int in_library_os(uint64_t rip)
+{
+	return rip >= (uint64_t)__text_start && rip < (uint64_t)__text_end;
+}
+
+/*
+ * Every way back to ring 3 from a trap: take the interrupts that arrived
+ * meanwhile, then resume f, unless the timer asked for a switch and f is
+ * program code (the library OS itself is never preempted: a system call
+ * switches when it returns, elsewhere the timer retries shortly).
+ */
+static void __attribute__((noreturn)) trap_return(struct husk_trap_frame *f)
+{
+	irq_drain();
+	finish_resume(f);
+	if (f->rip > (uint64_t)husk_cpu_idle_entry && f->rip <= (uint64_t)husk_idle_site)
+		f->rip = (uint64_t)husk_idle_out; /* woken before the hlt */
+	if (need_resched && !in_library_os(f->rip) && resumable(f))
+		sched_preempt(f);
+	if (need_resched)
+		sched_retry_soon();
+	signal_at_trap_return(f);
+	husk_trap_resume(f);
+}
+
 void husk_trap(struct husk_trap_frame *f)
 {
 	uint64_t vector = f->vector;
 
+	if (vector >= 32 && vector != HUSK_VEC_SYSCALL) {
+		irq_take(vector);
+		trap_return(f);
+	}
+	if (vector == VEC_UD && f->rip == (uint64_t)husk_pending_site)
+		trap_return(f); /* an interrupt recorded at the last moment */
 	if (is_syscall(f) && resumable(f)) {
 		f->rip = (uint64_t)husk_syscall_slow;
-		husk_trap_resume(f);
+		trap_return(f);
 	}
 	/* First touch of an anonymous page (mmap, the stack): supply it. */
 	if (vector == VEC_PF && (f->cs & 3) && mm_fault(f->cr2, f->error) &&
 	    resumable(f))
-		husk_trap_resume(f);
+		trap_return(f);
+	if ((f->cs & 3) && vector < 32 && !in_library_os(f->rip) &&
+	    signal_fault(f, signal_of(vector), fault_code(f), fault_addr(f)))
+		trap_return(f); /* the program's handler */
 	platform->console_flush();
 	if (vector < 32 && names[vector])
 		kprintf("husk: fatal: %s, vector %lu, at ", names[vector], vector);

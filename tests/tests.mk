@@ -45,6 +45,11 @@ $(ROOTFS)/bin/%-dyn: tests/progs/%.c
 	gcc -O2 -o $@ $<
 	@for l in $$(ldd $@ | grep -o '/[^ ]*'); do \
 		mkdir -p $(ROOTFS)$$(dirname $$l) && cp -L $$l $(ROOTFS)$$l; done
+	@# glibc loads libgcc_s at run time to unwind (pthread_exit, cancel),
+	@# as a Debian image has it.
+	@l=$$(gcc -print-file-name=libgcc_s.so.1); l=$$(readlink -f $$l); \
+		mkdir -p $(ROOTFS)/lib/x86_64-linux-gnu && \
+		cp -L $$l $(ROOTFS)/lib/x86_64-linux-gnu/libgcc_s.so.1
 
 $(ROOTFS)/bin/%-mdyn: tests/progs/%.c
 	@mkdir -p $(dir $@) $(ROOTFS)/lib

@@ -94,15 +94,17 @@ int cpuid_supported(int kvm_fd, struct cpuid_table *t)
 	return rc;
 }
 
-/* No local APIC is emulated (no irqchip, in kernel or here): say so. */
-void cpuid_make_guest(struct cpuid_table *t)
+/* lapic: KVM emulates a local APIC (split irqchip), in xAPIC mode only
+ * as far as the guest is told; else there is none: say so. */
+void cpuid_make_guest(struct cpuid_table *t, int lapic)
 {
 	struct cpuid_entry *e = find_mut(t, 1);
 
 	if (e) {
 		e->ebx &= 0x00ffffff; /* initial APIC ID 0 */
 		e->ecx &= ~(L1_ECX_X2APIC | L1_ECX_TSC_DL);
-		e->edx &= ~L1_EDX_APIC;
+		if (!lapic)
+			e->edx &= ~L1_EDX_APIC;
 	}
 }
 

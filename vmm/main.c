@@ -65,11 +65,13 @@ static int setup_cpu(struct boot *b)
 	rc = cpuid_supported(b->vm.kvm, &b->cpuid);
 	if (rc)
 		return rc;
-	cpuid_make_guest(&b->cpuid);
+	cpuid_make_guest(&b->cpuid, b->vm.lapic);
 	rc = kvm_set_cpuid(&b->vm, &b->cpuid);
 	if (rc)
 		return rc;
 	env.cpu_features = cpuid_features(&b->cpuid);
+	if (b->vm.lapic)
+		env.cpu_features |= HUSK_CPU_LAPIC;
 	xcr0 = cpuid_xcr0(&b->cpuid);
 	if (!xcr0)
 		env.cpu_features &= ~HUSK_CPU_XSAVE;

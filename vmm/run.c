@@ -67,6 +67,7 @@ static int guest_exit(const struct runner *r, uint32_t value)
 	case HUSK_EXIT_NORMAL:
 	case HUSK_EXIT_FAULT: /* the guest printed its own report */
 	case HUSK_EXIT_PANIC:
+	case HUSK_EXIT_SIGNAL:
 		return (int)status;
 	case HUSK_EXIT_NESTED_FAULT:
 		vmm_msg("guest faulted while handling a fault (vector %u)",

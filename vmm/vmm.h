@@ -180,7 +180,7 @@ struct cpuid_key {
 };
 
 int cpuid_supported(int kvm_fd, struct cpuid_table *t);
-void cpuid_make_guest(struct cpuid_table *t);
+void cpuid_make_guest(struct cpuid_table *t, int lapic);
 uint32_t cpuid_features(const struct cpuid_table *t);
 uint64_t cpuid_xcr0(const struct cpuid_table *t);
 int cpuid_is_intel(const struct cpuid_table *t);
@@ -203,6 +203,7 @@ struct vm {
 	int kvm, vm, vcpu;
 	struct kvm_run *run;
 	size_t run_size;
+	int lapic; /* 1: an in-kernel local APIC (split irqchip) */
 };
 
 int kvm_open_vm(struct vm *v, const struct guest_mem *g);

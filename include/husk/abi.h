@@ -44,6 +44,11 @@
 #define HUSK_DIRECT_MAP   HUSK_U64(0x100000000000)
 #define HUSK_DIRECT_MAP_END HUSK_U64(0x110000000000) /* 1 TiB of RAM at most */
 #define HUSK_IMAGE_PADDR  HUSK_U64(0x100000) /* image load address, 1 MiB */
+/* The local APIC (xAPIC registers), when boot_info says there is one: its
+ * page in the direct map, uncached, for ring 3 (timer, EOI). RAM never
+ * reaches this physical address. */
+#define HUSK_LAPIC_PADDR  HUSK_U64(0xfee00000)
+#define HUSK_LAPIC_VA     (HUSK_DIRECT_MAP + HUSK_LAPIC_PADDR)
 
 /*
  * I/O ports of husk-vmm. The TSS I/O bitmap lets ring 3 reach only these
@@ -73,6 +78,8 @@
 #define HUSK_EXIT_PANIC        2 /* library OS panic; reported */
 #define HUSK_EXIT_NESTED_FAULT 3 /* fault while handling a fault (ring 0
                                   * gave up; detail = vector) */
+#define HUSK_EXIT_SIGNAL       4 /* a signal's default action ended the
+                                  * program; detail = signal; reported */
 
 /* Statuses the guest uses for its own failures, as a shell would report. */
 #define HUSK_STATUS_PANIC 134 /* 128 + SIGABRT */

@@ -33,6 +33,7 @@
 #define HUSK_CPU_RDSEED   (1u << 5)
 #define HUSK_CPU_XSAVE    (1u << 6) /* CR4.OSXSAVE set, XCR0 in xcr0 */
 #define HUSK_CPU_INVTSC   (1u << 7)
+#define HUSK_CPU_LAPIC    (1u << 8) /* a local APIC at HUSK_LAPIC_PADDR, mapped */
 
 struct husk_mem_region {
 	uint64_t base;

@@ -39,7 +39,8 @@
 #define TF_SS     168
 #define TF_CR2    176
 #define TF_BUSY   184
-#define TF_SIZE   192
+#define TF_PENDING 192
+#define TF_SIZE   200
 #define R0_TRAP_ENTRY  0
 #define R0_TRAP_STACK  8
 #define R0_TRAP_FRAME  16
@@ -130,6 +131,11 @@ struct husk_trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 	uint64_t cr2;
 	uint64_t busy; /* set by ring 0 on delivery; a fault while set is nested */
+	/* Interrupts (bit v-32 for vector v, 32 <= v < 96) that arrived while
+	 * busy or while idle: ring 0 records them here instead of delivering,
+	 * without EOI; ring 3 takes them before it resumes (husk_trap_resume
+	 * traps once more if one slipped in at the last moment). */
+	uint64_t pending;
 };
 
 #endif /* __ASSEMBLER__ */

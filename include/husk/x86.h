@@ -58,11 +58,14 @@
 #define RFLAGS_IF (HUSK_U64(1) << 9)
 #define RFLAGS_AC (HUSK_U64(1) << 18)
 #define RFLAGS_FIXED (HUSK_U64(1) << 1)
+#define RFLAGS_IF    (HUSK_U64(1) << 9)
 
 /* Page-table entry bits. */
 #define PTE_P   (HUSK_U64(1) << 0)
 #define PTE_W   (HUSK_U64(1) << 1)
 #define PTE_U   (HUSK_U64(1) << 2)
+#define PTE_PWT (HUSK_U64(1) << 3)
+#define PTE_PCD (HUSK_U64(1) << 4)
 #define PTE_PS  (HUSK_U64(1) << 7)
 #define PTE_G   (HUSK_U64(1) << 8)
 #define PTE_NX  (HUSK_U64(1) << 63)

@@ -54,18 +54,13 @@ static void __attribute__((noreturn)) qemu_exit(int status, unsigned reason,
 		v = 0x7f;
 	outb(HUSK_QEMU_DEBUG_EXIT, v);
 	for (;;)
-		husk_cpu_idle(); /* no exit device: sleep for good */
+		husk_cpu_idle(&husk_never); /* no exit device: sleep for good */
 }
 
-static void qemu_idle(void)
-{
-	husk_cpu_idle();
-}
 
 const struct platform_ops platform_qemu = {
 	.name = "pvh",
 	.console_write = qemu_write,
 	.console_flush = qemu_flush,
 	.exit = qemu_exit,
-	.idle = qemu_idle,
 };

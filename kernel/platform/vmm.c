@@ -53,20 +53,14 @@ static void __attribute__((noreturn)) vmm_exit(int status, unsigned reason,
 	outl(HUSK_PORT_EXIT,
 	     (uint32_t)(status & 0xff) | (reason & 0xff) << 8 | detail << 16);
 	for (;;)
-		husk_cpu_idle(); /* not reached: the monitor has gone */
+		husk_cpu_idle(&husk_never); /* not reached: the monitor has gone */
 }
 
-static void vmm_idle(void)
-{
-	vmm_flush();
-	husk_cpu_idle();
-}
 
 const struct platform_ops platform_vmm = {
 	.name = "husk-vmm",
 	.console_write = vmm_write,
 	.console_flush = vmm_flush,
 	.exit = vmm_exit,
-	.idle = vmm_idle,
 };
 

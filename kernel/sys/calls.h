@@ -73,9 +73,7 @@ long sys_statx(const struct syscall_args *a);
 long sys_getdents64(const struct syscall_args *a);
 /* proc.c */
 long sys_getpid(const struct syscall_args *a);
-long sys_gettid(const struct syscall_args *a);
 long sys_exit_group(const struct syscall_args *a);
-long sys_set_tid_address(const struct syscall_args *a);
 long sys_arch_prctl(const struct syscall_args *a);
 long sys_prctl(const struct syscall_args *a);
 long sys_fork(const struct syscall_args *a);
@@ -98,6 +96,15 @@ long sys_times(const struct syscall_args *a);
 long sys_sched_getaffinity(const struct syscall_args *a);
 long sys_getcpu(const struct syscall_args *a);
 long sys_gettimeofday(const struct syscall_args *a);
+/* kernel/sched: clone.c, futex.c */
+long sys_gettid(const struct syscall_args *a);
+long sys_set_tid_address(const struct syscall_args *a);
+long sys_exit(const struct syscall_args *a);
+long sys_clone3(const struct syscall_args *a);
+long clone_vm(const struct syscall_args *a);
+long sys_futex(const struct syscall_args *a);
+long sys_rseq(const struct syscall_args *a);
+long sys_membarrier(const struct syscall_args *a);
 /* fs.c */
 void sys_set_exe(const char *path);
 const char *sys_exe(void);
@@ -121,6 +128,33 @@ const char *sys_hostname(void);
 long sys_rt_sigaction(const struct syscall_args *a);
 long sys_rt_sigprocmask(const struct syscall_args *a);
 long sys_sigaltstack(const struct syscall_args *a);
+long sys_rt_sigpending(const struct syscall_args *a);
+long sys_kill(const struct syscall_args *a);
+long sys_tgkill(const struct syscall_args *a);
+long sys_tkill(const struct syscall_args *a);
+long sys_rt_sigsuspend(const struct syscall_args *a);
+long sys_pause(const struct syscall_args *a);
+long sys_rt_sigtimedwait(const struct syscall_args *a);
+/* sigframe.c */
+long sys_rt_sigreturn(const struct syscall_args *a);
+/* pipe.c, poll.c, epoll.c, eventfd.c, timerfd.c (readiness: ready.h) */
+long sys_pipe(const struct syscall_args *a);
+long sys_pipe2(const struct syscall_args *a);
+long sys_poll(const struct syscall_args *a);
+long sys_ppoll(const struct syscall_args *a);
+long sys_select(const struct syscall_args *a);
+long sys_pselect6(const struct syscall_args *a);
+long sys_epoll_create(const struct syscall_args *a);
+long sys_epoll_create1(const struct syscall_args *a);
+long sys_epoll_ctl(const struct syscall_args *a);
+long sys_epoll_wait(const struct syscall_args *a);
+long sys_epoll_pwait(const struct syscall_args *a);
+long sys_epoll_pwait2(const struct syscall_args *a);
+long sys_eventfd(const struct syscall_args *a);
+long sys_eventfd2(const struct syscall_args *a);
+long sys_timerfd_create(const struct syscall_args *a);
+long sys_timerfd_settime(const struct syscall_args *a);
+long sys_timerfd_gettime(const struct syscall_args *a);
 /* mmap.c */
 long sys_mmap(const struct syscall_args *a);
 long sys_munmap(const struct syscall_args *a);
@@ -128,6 +162,14 @@ long sys_mprotect(const struct syscall_args *a);
 long sys_madvise(const struct syscall_args *a);
 long sys_mremap(const struct syscall_args *a);
 int mm_fault(uint64_t addr, uint64_t error);
+/* msync.c */
+long sys_msync(const struct syscall_args *a);
+/* mlock.c */
+long sys_mlock(const struct syscall_args *a);
+long sys_mlock2(const struct syscall_args *a);
+long sys_munlock(const struct syscall_args *a);
+long sys_mlockall(const struct syscall_args *a);
+long sys_munlockall(const struct syscall_args *a);
 /* mem.c */
 long sys_brk(const struct syscall_args *a);
 void sys_brk_init(uint64_t start);

@@ -5,6 +5,7 @@
 #include "../mm.h"
 #include "calls.h"
 #include "fd.h"
+#include "ready.h"
 
 #define SEEK_SET 0
 #define SEEK_CUR 1
@@ -73,10 +74,12 @@ static int con_stat(struct file *f, struct vfs_stat *st)
 	return 0;
 }
 
-static int con_poll(struct file *f)
+/* Writes never block; reads say end of file at once, so they never
+ * block either. */
+static unsigned con_poll(struct file *f, uint64_t *due)
 {
-	(void)f;
-	return POLL_IN | POLL_OUT;
+	(void)f, (void)due;
+	return POLL_ALWAYS;
 }
 
 static const struct file_ops console_ops = {
@@ -186,10 +189,10 @@ static int vn_stat(struct file *f, struct vfs_stat *st)
 	return vfs_getattr(f->vn, st);
 }
 
-static int vn_poll(struct file *f)
+static unsigned vn_poll(struct file *f, uint64_t *due)
 {
-	(void)f;
-	return POLL_IN | POLL_OUT;
+	(void)f, (void)due;
+	return POLL_ALWAYS;
 }
 
 const struct file_ops vnode_file_ops = {
@@ -227,6 +230,8 @@ void file_put(struct file *f)
 		f->refs = 1; /* static: never freed */
 		return;
 	}
+	if (f->watchers)
+		ready_file_gone(f);
 	if (f->ops->close)
 		f->ops->close(f);
 	if (f->vn)

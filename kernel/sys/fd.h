@@ -29,8 +29,20 @@
 #define EAGAIN 11
 #define EMFILE 24
 
-#define POLL_IN 1
-#define POLL_OUT 4
+/* The poll op's mask: Linux's bits (poll.h and epoll.h share them). */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define POLLRDNORM 0x040
+#define POLLRDBAND 0x080
+#define POLLWRNORM 0x100
+#define POLLWRBAND 0x200
+#define POLLRDHUP 0x2000
+/* What a file that never blocks says (Linux's DEFAULT_POLLMASK). */
+#define POLL_ALWAYS (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
 
 struct file;
 
@@ -41,7 +53,10 @@ struct file_ops {
 	long (*lseek)(struct file *f, int64_t off, int whence);
 	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
 	int (*stat)(struct file *f, struct vfs_stat *st);
-	int (*poll)(struct file *f); /* POLL_IN | POLL_OUT when ready */
+	/* The Linux poll mask now. A file whose mask changes by itself at a
+	 * known time (a timer) lowers *due to it (monotonic ns; 0 = none
+	 * yet), so that pollers wait until then; due may be NULL. */
+	unsigned (*poll)(struct file *f, uint64_t *due);
 	void (*close)(struct file *f);
 };
 
@@ -53,6 +68,7 @@ struct file {
 	int refs;
 	char *path;         /* what /proc/self/fd shows (heap) or NULL */
 	void *priv;
+	void *watchers;     /* epoll items watching this file (epoll.c) */
 };
 
 extern const struct file_ops vnode_file_ops;

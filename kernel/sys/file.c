@@ -5,6 +5,7 @@
 #include "../mm.h"
 #include "calls.h"
 #include "fd.h"
+#include "ready.h"
 
 #define IOV_MAX 1024
 #define SSIZE_MAX_ INT64_MAX
@@ -164,14 +165,21 @@ long sys_read(const struct syscall_args *a)
 {
 	struct file *f = fd_file(a->a[0]);
 
+	long r;
+
 	if (!f)
 		return -EBADF;
-	return file_read(f, (void *)a->a[1], (size_t)a->a[2], 0);
+	/* Held for the call: another thread may close the fd while this
+	 * one sleeps in a pipe read. */
+	file_get(f);
+	r = file_read(f, (void *)a->a[1], (size_t)a->a[2], 0);
+	file_put(f);
+	return r;
 }
 
 long sys_write(const struct syscall_args *a)
 {
-	long fd = a->a[0];
+	long fd = a->a[0], r;
 	struct file *f = fd_file(fd);
 
 	if (f == &console_file) { /* the common case, kept short */
@@ -188,7 +196,10 @@ long sys_write(const struct syscall_args *a)
 	}
 	if (!f)
 		return -EBADF;
-	return file_write(f, (const void *)a->a[1], (size_t)a->a[2], 0);
+	file_get(f);
+	r = file_write(f, (const void *)a->a[1], (size_t)a->a[2], 0);
+	file_put(f);
+	return r;
 }
 
 static long positional(const struct syscall_args *a, int write)
@@ -243,6 +254,7 @@ static long vectored(long fd, uint64_t uiov, uint64_t n, int64_t pos, int write)
 	}
 	if (pos >= 0 && !f->vn)
 		return -ESPIPE;
+	file_get(f); /* held for the call, as in sys_read */
 	total = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		if (!iov[i].len)
@@ -253,12 +265,16 @@ static long vectored(long fd, uint64_t uiov, uint64_t n, int64_t pos, int write)
 		else
 			r = file_read(f, (void *)iov[i].base, iov[i].len,
 				      pos >= 0 ? &off : 0);
-		if (r < 0)
-			return total ? (long)total : r;
+		if (r < 0) {
+			if (!total)
+				total = (uint64_t)r;
+			break;
+		}
 		total += (uint64_t)r;
 		if ((uint64_t)r < iov[i].len)
 			break;
 	}
+	file_put(f);
 	return (long)total;
 }
 
@@ -396,6 +412,9 @@ long sys_fcntl(const struct syscall_args *a)
 		return 0;
 	case F_GETOWN:
 		return 0;
+	case F_SETPIPE_SZ:
+	case F_GETPIPE_SZ:
+		return pipe_fcntl(f, (unsigned)a->a[1], arg);
 	default:
 		return -EINVAL;
 	}

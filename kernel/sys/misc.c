@@ -5,6 +5,7 @@
 #include "../mm.h"
 #include "../random.h"
 #include "calls.h"
+#include "../sched/thread.h"
 
 #define EINVAL 22
 #define CLOCK_REALTIME 0
@@ -108,13 +109,33 @@ long sys_clock_getres(const struct syscall_args *a)
 }
 
 /*
- * nanosleep and clock_nanosleep. With one thread and no timer interrupt
- * yet, nothing else could run meanwhile: wait on the clock.
+ * nanosleep and clock_nanosleep: the thread sleeps until the deadline
+ * (on the monotonic clock; a realtime deadline is converted once) and
+ * other threads run meanwhile. rem: where an interrupted relative sleep
+ * reports what was left (0: nowhere).
  */
-static long sleep_until(uint64_t deadline_ns, int realtime)
+static long sleep_until(uint64_t deadline_ns, int realtime, uint64_t rem)
 {
-	while ((realtime ? clock_realtime_ns() : clock_monotonic_ns()) < deadline_ns)
-		__asm__ volatile("pause");
+	uint64_t now = clock_monotonic_ns(), offset;
+
+	if (realtime) {
+		offset = clock_realtime_ns() - now;
+		if (deadline_ns <= offset)
+			return 0;
+		deadline_ns -= offset;
+	}
+	while ((now = clock_monotonic_ns()) < deadline_ns) {
+		if (sched_block(deadline_ns) != -EINTR)
+			continue;
+		if (rem && user_range_ok(rem, sizeof(struct timespec64))) {
+			uint64_t left = deadline_ns - clock_monotonic_ns();
+			if ((int64_t)left < 0)
+				left = 0;
+			((struct timespec64 *)rem)->sec = (int64_t)(left / 1000000000);
+			((struct timespec64 *)rem)->nsec = (int64_t)(left % 1000000000);
+		}
+		return -EINTR;
+	}
 	return 0;
 }
 
@@ -135,7 +156,7 @@ long sys_nanosleep(const struct syscall_args *a)
 	uint64_t ns;
 	int rc = read_ts((uint64_t)a->a[0], &ns);
 
-	return rc ? rc : sleep_until(clock_monotonic_ns() + ns, 0);
+	return rc ? rc : sleep_until(clock_monotonic_ns() + ns, 0, (uint64_t)a->a[1]);
 }
 
 long sys_clock_nanosleep(const struct syscall_args *a)
@@ -149,15 +170,18 @@ long sys_clock_nanosleep(const struct syscall_args *a)
 	rc = read_ts((uint64_t)a->a[2], &ns);
 	if (rc)
 		return rc;
-	if (!(a->a[1] & 1)) /* relative */
+	if (!(a->a[1] & 1)) { /* relative */
 		ns += realtime ? clock_realtime_ns() : clock_monotonic_ns();
-	return sleep_until(ns, realtime);
+		return sleep_until(ns, realtime, (uint64_t)a->a[3]);
+	}
+	return sleep_until(ns, realtime, 0);
 }
 
 long sys_sched_yield(const struct syscall_args *a)
 {
 	(void)a;
-	return 0; /* the only thread */
+	sched_yield();
+	return 0;
 }
 
 /* Linux's struct sysinfo (x86_64), from the page allocator and the clock. */

@@ -15,6 +15,7 @@
 #include "../random.h"
 #include "../vm.h"
 #include "calls.h"
+#include "../sched/thread.h"
 #include "fd.h"
 
 /* Linked only into images that run Linux programs (husk.elf). */
@@ -153,6 +154,8 @@ long sys_munmap(const struct syscall_args *a)
 
 	if ((addr & (PAGE - 1)) || !len || !vm_user_range(addr, len))
 		return -EINVAL;
+	if (thread_defer_unmap(a, addr, len))
+		return 0;
 	return unmap_range(addr, addr + len);
 }
 

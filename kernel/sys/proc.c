@@ -1,9 +1,10 @@
-/* Process identity and thread-local storage. One process, one thread. */
+/* Process identity and thread-local storage. One process. */
 #include <husk/bootinfo.h>
 #include <husk/x86.h>
 #include "../console.h"
 #include "../platform.h"
 #include "calls.h"
+#include "../sched/thread.h"
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
@@ -13,16 +14,8 @@
 #define EPERM 1
 #define ESRCH 3
 
-static uint64_t fs_base, gs_base;
-static uint64_t clear_child_tid;
 
 long sys_getpid(const struct syscall_args *a)
-{
-	(void)a;
-	return 1;
-}
-
-long sys_gettid(const struct syscall_args *a)
 {
 	(void)a;
 	return 1;
@@ -33,25 +26,6 @@ long sys_exit_group(const struct syscall_args *a)
 	husk_exit((int)(a->a[0] & 0xff));
 }
 
-long sys_set_tid_address(const struct syscall_args *a)
-{
-	clear_child_tid = (uint64_t)a->a[0];
-	return 1;
-}
-
-/* wrfsbase in ring 3 when the CPU and CR4 allow it, else ring 0's wrmsr. */
-static void set_base(uint32_t msr, uint64_t v)
-{
-	if (boot_info->cpu_features & HUSK_CPU_FSGSBASE) {
-		if (msr == MSR_FS_BASE)
-			__asm__ volatile("wrfsbase %0" : : "r"(v));
-		else
-			__asm__ volatile("wrgsbase %0" : : "r"(v));
-		return;
-	}
-	husk_wrmsr(msr, v);
-}
-
 long sys_arch_prctl(const struct syscall_args *a)
 {
 	uint64_t v = (uint64_t)a->a[1];
@@ -60,33 +34,31 @@ long sys_arch_prctl(const struct syscall_args *a)
 	case ARCH_SET_FS:
 		if (v >= (1ULL << 47))
 			return -EPERM;
-		fs_base = v;
-		set_base(MSR_FS_BASE, v);
+		current->fs_base = v;
+		sched_set_base(MSR_FS_BASE, v);
 		return 0;
 	case ARCH_SET_GS:
 		if (v >= (1ULL << 47))
 			return -EPERM;
-		gs_base = v;
-		set_base(MSR_GS_BASE, v);
+		current->gs_base = v;
+		sched_set_base(MSR_GS_BASE, v);
 		return 0;
 	case ARCH_GET_FS:
 	case ARCH_GET_GS:
 		if (!user_range_ok(v, 8))
 			return -EFAULT;
-		*(uint64_t *)v = a->a[0] == ARCH_GET_FS ? fs_base : gs_base;
+		*(uint64_t *)v = a->a[0] == ARCH_GET_FS ? current->fs_base : current->gs_base;
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-static uint64_t robust_list;
-
 long sys_set_robust_list(const struct syscall_args *a)
 {
 	if (a->a[1] != 24) /* sizeof(struct robust_list_head) */
 		return -EINVAL;
-	robust_list = (uint64_t)a->a[0];
+	current->robust_list = (uint64_t)a->a[0];
 	return 0;
 }
 
@@ -209,17 +181,11 @@ long sys_vfork(const struct syscall_args *a)
 	return no_new_process("vfork");
 }
 
-/* clone without CLONE_VM is a new process; with it, a thread, which is
- * not there yet either (said once, plainly). */
+/* clone without CLONE_VM is a new process; with it, a thread
+ * (kernel/sched/clone.c). */
 long sys_clone(const struct syscall_args *a)
 {
-	static int said;
-
 	if (!(a->a[0] & CLONE_VM))
 		return no_new_process("clone without CLONE_VM");
-	if (!said) {
-		said = 1;
-		kprintf("husk: clone: threads are not supported yet (ENOSYS)\n");
-	}
-	return -ENOSYS_;
+	return clone_vm(a);
 }

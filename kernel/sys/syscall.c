@@ -8,6 +8,8 @@
 #include "../platform.h"
 #include "calls.h"
 #include "syscall.h"
+#include "../sched/thread.h"
+#include "signal.h"
 
 #define NR_MAX 512
 
@@ -19,6 +21,7 @@ static const syscall_fn table[NR_MAX] = {
 	[4] = sys_stat,
 	[5] = sys_fstat,
 	[6] = sys_lstat,
+	[7] = sys_poll,
 	[8] = sys_lseek,
 	[9] = sys_mmap,
 	[10] = sys_mprotect,
@@ -26,17 +29,21 @@ static const syscall_fn table[NR_MAX] = {
 	[12] = sys_brk,
 	[13] = sys_rt_sigaction,
 	[14] = sys_rt_sigprocmask,
+	[15] = sys_rt_sigreturn,
 	[16] = sys_ioctl,
 	[17] = sys_pread64,
 	[18] = sys_pwrite64,
 	[19] = sys_readv,
 	[20] = sys_writev,
 	[21] = sys_access,
+	[22] = sys_pipe,
+	[23] = sys_select,
 	[24] = sys_sched_yield,
 	[25] = sys_mremap,
 	[28] = sys_madvise,
 	[32] = sys_dup,
 	[33] = sys_dup2,
+	[34] = sys_pause,
 	[35] = sys_nanosleep,
 	[39] = sys_getpid,
 	[40] = sys_sendfile,
@@ -44,7 +51,8 @@ static const syscall_fn table[NR_MAX] = {
 	[57] = sys_fork,
 	[58] = sys_vfork,
 	[59] = sys_execve,
-	[60] = sys_exit_group, /* exit: one thread, so the same */
+	[60] = sys_exit,
+	[62] = sys_kill,
 	[63] = sys_uname,
 	[72] = sys_fcntl,
 	[74] = sys_fsync,
@@ -84,6 +92,9 @@ static const syscall_fn table[NR_MAX] = {
 	[118] = sys_getresuid,
 	[119] = sys_setresgid,
 	[120] = sys_getresgid,
+	[127] = sys_rt_sigpending,
+	[128] = sys_rt_sigtimedwait,
+	[130] = sys_rt_sigsuspend,
 	[131] = sys_sigaltstack,
 	[137] = sys_statfs,
 	[138] = sys_fstatfs,
@@ -92,14 +103,20 @@ static const syscall_fn table[NR_MAX] = {
 	[162] = sys_sync,
 	[170] = sys_sethostname,
 	[186] = sys_gettid,
+	[200] = sys_tkill,
 	[201] = sys_time,
+	[202] = sys_futex,
 	[204] = sys_sched_getaffinity,
+	[213] = sys_epoll_create,
 	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
 	[228] = sys_clock_gettime,
 	[229] = sys_clock_getres,
 	[230] = sys_clock_nanosleep,
 	[231] = sys_exit_group,
+	[234] = sys_tgkill,
+	[232] = sys_epoll_wait,
+	[233] = sys_epoll_ctl,
 	[257] = sys_openat,
 	[258] = sys_mkdirat,
 	[260] = sys_fchownat,
@@ -111,20 +128,34 @@ static const syscall_fn table[NR_MAX] = {
 	[267] = sys_readlinkat,
 	[268] = sys_fchmodat,
 	[269] = sys_faccessat,
+	[270] = sys_pselect6,
+	[271] = sys_ppoll,
 	[273] = sys_set_robust_list,
 	[280] = sys_utimensat,
+	[281] = sys_epoll_pwait,
+	[283] = sys_timerfd_create,
+	[284] = sys_eventfd,
 	[285] = sys_fallocate,
+	[286] = sys_timerfd_settime,
+	[287] = sys_timerfd_gettime,
+	[290] = sys_eventfd2,
+	[291] = sys_epoll_create1,
 	[292] = sys_dup3,
+	[293] = sys_pipe2,
 	[295] = sys_preadv,
 	[296] = sys_pwritev,
 	[302] = sys_prlimit64,
 	[309] = sys_getcpu,
 	[316] = sys_renameat2,
 	[318] = sys_getrandom,
+	[324] = sys_membarrier,
 	[326] = sys_copy_file_range,
 	[332] = sys_statx,
+	[334] = sys_rseq,
+	[435] = sys_clone3,
 	[436] = sys_close_range,
 	[439] = sys_faccessat2,
+	[441] = sys_epoll_pwait2,
 };
 
 static uint8_t reported[NR_MAX / 8];
@@ -166,11 +197,12 @@ long husk_syscall(const struct syscall_args *a)
 {
 	long ret;
 
-	if (!syscall_trace)
-		return dispatch(a);
-	if (a->nr == 60 || a->nr == 231) /* exit: no result to show */
-		trace((uint64_t)a->nr, a, 0);
+	if (syscall_trace && (a->nr == 60 || a->nr == 231))
+		trace((uint64_t)a->nr, a, 0); /* exit: no result to show */
 	ret = dispatch(a);
-	trace((uint64_t)a->nr, a, ret);
+	if (syscall_trace)
+		trace((uint64_t)a->nr, a, ret);
+	sched_preempt_point();
+	signal_at_syscall_return(a, ret);
 	return ret;
 }

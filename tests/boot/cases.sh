@@ -69,3 +69,19 @@ fork-refused|husk.elf|64M||tests/rootfs.cpio|2|^husk: [a-z]+( without CLONE_VM)?
 execve-static|husk.elf|64M||tests/rootfs.cpio|3|^hello from-exec from /bin/hello-musl$|/bin/busybox sh -c 'exec /bin/hello-musl from-exec'
 execve-dynamic|husk.elf|64M||tests/rootfs.cpio|3|^hello dyn from /bin/hello-dyn$|/bin/busybox sh -c 'exec /bin/hello-dyn dyn'
 execve-missing|husk.elf|64M||tests/rootfs.cpio|127|^sh: exec: line 0: /bin/nope: not found$|/bin/busybox sh -c 'exec /bin/nope'
+readiness-musl|husk.elf|64M||tests/rootfs.cpio|0|^ok 1 pipe$;^readiness: [0-9]+ checks, 0 failed$|/bin/readiness-musl
+readiness-glibc|husk.elf|64M||tests/rootfs.cpio|0|^ok 1 pipe$;^readiness: [0-9]+ checks, 0 failed$|/bin/readiness-glibc
+readiness-musl-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^readiness: [0-9]+ checks, 0 failed$|/bin/readiness-musl
+readiness-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^readiness: [0-9]+ checks, 0 failed$|/bin/readiness-dyn
+threads-musl|husk.elf|64M||tests/rootfs.cpio|0|^ok 7 a spinning thread ran while main was busy \(preemption\)$;^threads: 12 checks, 0 failed$|/bin/threads-musl
+threads-glibc|husk.elf|64M||tests/rootfs.cpio|0|^threads: 12 checks, 0 failed$|/bin/threads-glibc
+threads-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^threads: 12 checks, 0 failed$|/bin/threads-dyn
+threads-musl-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^threads: 12 checks, 0 failed$|/bin/threads-mdyn
+threads-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^threads: 12 checks, 0 failed$|/bin/threads-glibc
+signals-musl|husk.elf|64M||tests/rootfs.cpio|0|^ok 17 SIGSEGV handler: si_addr and SEGV_MAPERR$;^signals: 20 checks, 0 failed$|/bin/signals-musl
+signals-glibc|husk.elf|64M||tests/rootfs.cpio|0|^signals: 20 checks, 0 failed$|/bin/signals-glibc
+signals-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^signals: 20 checks, 0 failed$|/bin/signals-dyn
+signals-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^signals: 20 checks, 0 failed$|/bin/signals-musl
+signal-abort|husk.elf|64M||tests/rootfs.cpio|134|^husk: program terminated by SIGABRT \(6\)$|/bin/signals-glibc abort
+signal-segv-report|husk.elf|64M||tests/rootfs.cpio|139|page fault \(#PF\), vector 14;read from unmapped address 0x8 \(user\)|/bin/signals-musl segv
+signal-term-default|husk.elf|64M||tests/rootfs.cpio|143|^husk: program terminated by SIGTERM \(15\)$|/bin/busybox sh -c 'echo before; kill -TERM $$; echo after'

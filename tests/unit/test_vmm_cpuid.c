@@ -54,7 +54,7 @@ static void test_features(void)
 	       HUSK_CPU_INVTSC));
 	CHECK("cpuid: xcr0 x87|SSE|AVX", cpuid_xcr0(&t) == 7);
 	CHECK("cpuid: Intel detected", cpuid_is_intel(&t));
-	cpuid_make_guest(&t);
+	cpuid_make_guest(&t, 0);
 	e = cpuid_find(&t, 1, 0);
 	CHECK("cpuid: guest has no APIC, x2APIC, TSC deadline, APIC ID",
 	      e && !(e->edx & (1u << 9)) && !(e->ecx & (1u << 21)) &&

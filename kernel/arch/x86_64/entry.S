@@ -59,15 +59,54 @@ vec_\n:
 trap_common:
 	cmpq $VEC_GP, (%rsp)
 	je gp_service
-	testb $3, 24(%rsp)		/* from ring 0? */
-	jnz deliver
-	cmpq $32, (%rsp)		/* an interrupt that woke the idle hlt: */
-	jae woken			/* just return to it */
+	cmpq $32, (%rsp)
+	jae irq
 	jmp deliver
 
-woken:
+/* SMAP: ring 0 may touch the user-visible trap frame only between these. */
+.macro user_access_on
+	cmpb $0, __r0vars + R0_SMAP
+	je 1f
+	stac
+1:
+.endm
+.macro user_access_off
+	cmpb $0, __r0vars + R0_SMAP
+	je 1f
+	clac
+1:
+.endm
+
+/*
+ * An interrupt. From ring 3 outside its handler: delivered like a fault.
+ * Otherwise (it woke the idle hlt in ring 0, or ring 3's handler is busy)
+ * it is only recorded in the frame's pending bits, without EOI, and ring 3
+ * takes it before it resumes anything. Vectors past 95 (the APIC's
+ * spurious vector) need no EOI and are dropped.
+ */
+irq:
+	pushq %rax
+	pushq %rcx
+	user_access_on
+	movq __r0vars + R0_TRAP_FRAME, %rax
+	testb $3, 40(%rsp)		/* cs: from ring 0, the idle hlt */
+	jz 2f
+	cmpq $0, TF_BUSY(%rax)
+	je 3f
+2:	movq 16(%rsp), %rcx		/* vector */
+	subq $32, %rcx
+	cmpq $64, %rcx
+	jae 4f
+	btsq %rcx, TF_PENDING(%rax)
+4:	user_access_off
+	popq %rcx
+	popq %rax
 	addq $16, %rsp
 	iretq
+3:	user_access_off
+	popq %rcx
+	popq %rax
+	jmp deliver
 
 /*
  * Ring 3 executed hlt or invlpg at one of the registered sites. Anything
@@ -168,7 +207,7 @@ deliver:
 1:	addq $TF_CR2, %rsp		/* drop the saved frame */
 	pushq $GDT_USER_DS
 	pushq R0_TRAP_STACK(%rbx)
-	pushq $RFLAGS_FIXED
+	pushq $RFLAGS_FIXED | RFLAGS_IF
 	pushq $GDT_USER_CS
 	pushq R0_TRAP_ENTRY(%rbx)
 	iretq
@@ -278,16 +317,37 @@ husk_trap_resume:
 	movq 96(%rdi), %rcx
 	movq 104(%rdi), %rbx
 	movq $0, TF_BUSY(%rdi)
+	.globl husk_resume_check
+husk_resume_check:
+	/* An interrupt recorded while the frame was busy, after ring 3
+	 * last looked: trap once more (#UD here) so that it is taken now. */
+	cmpq $0, husk_trap_frame_area + TF_PENDING(%rip)
+	jne husk_pending_site
+husk_resume_tail:
 	popq %rdi
 	popq %rax
 	popfq
+	.globl husk_resume_ret
+husk_resume_ret:
 	ret $128
+	.globl husk_pending_site, husk_resume_tail
+husk_pending_site:
+	ud2
+	jmp husk_resume_tail
 
-/* void husk_cpu_idle(void): sleep until an interrupt (ring 0 does sti; hlt). */
-	.globl husk_cpu_idle, husk_idle_site
+/*
+ * void husk_cpu_idle(volatile uint8_t *woken): sleep until an interrupt
+ * (ring 0 does sti; hlt), unless *woken is set. An interrupt taken in ring 3
+ * between the test and the hlt sets *woken and moves rip to husk_idle_out
+ * (trap.c), so a wakeup can never be lost there.
+ */
+	.globl husk_cpu_idle, husk_idle_site, husk_idle_out
 husk_cpu_idle:
+	cmpb $0, (%rdi)
+	jne husk_idle_out
 husk_idle_site:
 	hlt
+husk_idle_out:
 	ret
 
 /* void husk_invlpg(const void *va): drop one TLB entry. */

@@ -147,6 +147,14 @@ static void map_ram(struct builder *b, const struct husk_image_layout *l)
 	}
 }
 
+/* The local APIC's register page, for ring 3: uncached (PCD | PWT), never
+ * executable, where the direct map would put it (RAM never reaches it). */
+static void map_lapic(struct builder *b)
+{
+	map_one(b, HUSK_LAPIC_VA, HUSK_LAPIC_PADDR, PAGE_SIZE,
+		PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | b->nx);
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
 	*(volatile uint32_t *)p = v;
@@ -281,7 +289,9 @@ static void set_cpu_state(const struct husk_image_layout *l, uint32_t f,
 	s->ss = s->ds = GDT_USER_DS;
 	s->rip = l->entry;
 	s->rsp = l->r3_stack_top;
-	s->rflags = RFLAGS_FIXED;
+	/* Interrupts on: ring 3 cannot turn them on itself (IOPL 0), and the
+	 * timer must reach a busy thread. */
+	s->rflags = RFLAGS_FIXED | RFLAGS_IF;
 	s->rdi = l->boot_info;
 	s->star = ((uint64_t)GDT_USER32_CS << 48) | ((uint64_t)GDT_KERNEL_CS << 32);
 	s->lstar = l->syscall_entry;
@@ -298,7 +308,7 @@ const char *husk_build_machine(const struct husk_machine_env *env,
 	struct builder b = { 0 };
 	uint32_t keep = HUSK_CPU_NX | HUSK_CPU_SMEP | HUSK_CPU_SMAP |
 			HUSK_CPU_FSGSBASE | HUSK_CPU_RDRAND | HUSK_CPU_RDSEED |
-			HUSK_CPU_XSAVE | HUSK_CPU_INVTSC;
+			HUSK_CPU_XSAVE | HUSK_CPU_INVTSC | HUSK_CPU_LAPIC;
 	uint32_t f = env->cpu_features & keep;
 	uint32_t i;
 
@@ -313,6 +323,8 @@ const char *husk_build_machine(const struct husk_machine_env *env,
 	}
 	if (!b.err)
 		map_ram(&b, l);
+	if (!b.err && (f & HUSK_CPU_LAPIC))
+		map_lapic(&b);
 	if (b.err)
 		return b.err;
 	build_gdt(&b, l);

@@ -70,6 +70,8 @@ static uint32_t cpu_features(void)
 	cpuid(1, 0, r);
 	if (r[2] & (1u << 30))
 		f |= HUSK_CPU_RDRAND;
+	if (r[3] & (1u << 9))
+		f |= HUSK_CPU_LAPIC; /* at its reset address on these machines */
 	if (max >= 7) {
 		cpuid(7, 0, r);
 		if (r[1] & (1u << 0))

@@ -1,0 +1,234 @@
+/*
+ * Signals as programs use them: handlers for signals sent with kill,
+ * raise and pthread_kill, SA_SIGINFO details, masks and pending sets,
+ * sigsuspend, sigtimedwait, an interrupted sleep, faults caught by
+ * handlers (SIGSEGV on an alternate stack, SIGFPE, SIGILL) and left with
+ * siglongjmp, SA_RESETHAND, SIG_IGN. Prints "ok N ..." per check and a
+ * summary; the output is the same on Linux and in husk.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+static int checks, failed;
+
+static void check(int ok, const char *what)
+{
+	checks++;
+	if (ok) {
+		printf("ok %d %s\n", checks, what);
+	} else {
+		failed++;
+		printf("not ok %d %s\n", checks, what);
+	}
+}
+
+static volatile sig_atomic_t hits, last_sig, last_code, last_pid;
+static volatile double fp_kept;
+
+static void on_info(int sig, siginfo_t *si, void *uc)
+{
+	volatile double x = 1.5;
+
+	(void)uc;
+	hits++;
+	last_sig = sig;
+	last_code = si->si_code;
+	last_pid = si->si_pid;
+	fp_kept = x * 3; /* the handler's own FP use must not leak out */
+}
+
+static void install(int sig, int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_info;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void test_kill_and_raise(void)
+{
+	double kept = 2.25;
+
+	install(SIGUSR1, 0);
+	hits = 0;
+	kill(getpid(), SIGUSR1);
+	check(hits == 1 && last_sig == SIGUSR1, "kill(getpid()) runs the handler");
+	check(last_code == SI_USER && last_pid == getpid(), "si_code SI_USER, si_pid");
+	raise(SIGUSR1);
+	check(hits == 2 && last_code == SI_TKILL, "raise runs it with SI_TKILL");
+	check(kept == 2.25, "FPU state survives the handler");
+}
+
+static void test_mask(void)
+{
+	sigset_t set, old, pend;
+
+	hits = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	kill(getpid(), SIGUSR1);
+	check(hits == 0, "a blocked signal waits");
+	sigpending(&pend);
+	check(sigismember(&pend, SIGUSR1), "sigpending shows it");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	check(hits == 1, "unblocking delivers it");
+	sigpending(&pend);
+	check(!sigismember(&pend, SIGUSR1), "no longer pending");
+}
+
+static void test_ignore_and_resethand(void)
+{
+	hits = 0;
+	signal(SIGUSR2, SIG_IGN);
+	kill(getpid(), SIGUSR2);
+	check(hits == 0, "SIG_IGN drops the signal");
+	install(SIGUSR2, SA_RESETHAND);
+	kill(getpid(), SIGUSR2);
+	{
+		struct sigaction now;
+		sigaction(SIGUSR2, NULL, &now);
+		check(hits == 1 && now.sa_handler == SIG_DFL,
+		      "SA_RESETHAND: handled once, then SIG_DFL");
+	}
+}
+
+static void test_sigtimedwait(void)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec ts = { 0, 20000000 };
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	errno = 0;
+	sig = sigtimedwait(&set, &si, &ts);
+	check(sig == -1 && errno == EAGAIN, "sigtimedwait times out (EAGAIN)");
+	kill(getpid(), SIGUSR1);
+	sig = sigtimedwait(&set, &si, &ts);
+	check(sig == SIGUSR1 && si.si_signo == SIGUSR1, "sigtimedwait takes a pending signal");
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static pthread_t main_thread;
+
+static void *send_later(void *arg)
+{
+	struct timespec ts = { 0, 20000000 };
+
+	nanosleep(&ts, NULL);
+	pthread_kill(main_thread, (int)(long)arg);
+	return NULL;
+}
+
+static void test_interrupted_sleep(void)
+{
+	pthread_t t;
+	struct timespec ts = { 5, 0 }, rem;
+	int rc;
+
+	install(SIGUSR1, 0);
+	hits = 0;
+	main_thread = pthread_self();
+	pthread_create(&t, NULL, send_later, (void *)(long)SIGUSR1);
+	rc = nanosleep(&ts, &rem);
+	check(rc == -1 && errno == EINTR && hits == 1, "nanosleep interrupted by a handled signal");
+	check(rem.tv_sec >= 3, "the remaining time is reported");
+	pthread_join(t, NULL);
+}
+
+static void test_sigsuspend(void)
+{
+	pthread_t t;
+	sigset_t block, wait;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	install(SIGUSR2, 0);
+	hits = 0;
+	pthread_create(&t, NULL, send_later, (void *)(long)SIGUSR2);
+	sigemptyset(&wait);
+	sigsuspend(&wait);
+	check(hits == 1 && last_sig == SIGUSR2, "sigsuspend returns after the handler");
+	sigprocmask(SIG_SETMASK, NULL, &wait);
+	check(sigismember(&wait, SIGUSR2), "and restores the mask");
+	pthread_join(t, NULL);
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+}
+
+static sigjmp_buf jump;
+static volatile void *fault_addr;
+static volatile int fault_code, on_alt;
+static char altstack[65536];
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	int here;
+
+	(void)uc;
+	fault_addr = si->si_addr;
+	fault_code = si->si_code;
+	on_alt = (char *)&here >= altstack && (char *)&here < altstack + sizeof(altstack);
+	siglongjmp(jump, sig);
+}
+
+static void test_faults(void)
+{
+	struct sigaction sa;
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	volatile int zero = 0, r;
+
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+	if (!sigsetjmp(jump, 1))
+		*(volatile int *)16 = 1;
+	check(fault_addr == (void *)16 && fault_code == SEGV_MAPERR,
+	      "SIGSEGV handler: si_addr and SEGV_MAPERR");
+	check(on_alt, "the handler ran on the alternate stack");
+	if (!sigsetjmp(jump, 1))
+		r = 7 / zero;
+	check(fault_code == FPE_INTDIV, "SIGFPE handler for a division by zero");
+	if (!sigsetjmp(jump, 1))
+		__asm__ volatile("ud2");
+	check(fault_code == ILL_ILLOPN, "SIGILL handler for ud2");
+	(void)r;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Default actions, checked by their exit status and report. */
+	if (argc > 1 && !strcmp(argv[1], "abort"))
+		abort();
+	if (argc > 1 && !strcmp(argv[1], "segv"))
+		return *(volatile int *)8;
+	test_kill_and_raise();
+	test_mask();
+	test_ignore_and_resethand();
+	test_sigtimedwait();
+	test_interrupted_sleep();
+	test_sigsuspend();
+	test_faults();
+	printf("signals: %d checks, %d failed\n", checks, failed);
+	return failed != 0;
+}
