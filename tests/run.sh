@@ -6,8 +6,15 @@
 #             runs on machines like ours whose /dev/kvm is unusable
 #   QEMU      microvm and q35, through the PVH entry, on KVM when it works,
 #             else TCG
+# and the host-versus-guest comparison of the C test suite on each of them
+# (tests/compare/compare.sh: the same binaries on the host are the reference).
 # The output names the backend of every result. A run that cannot happen
 # is SKIP, never PASS. Ends with "N passed, N failed, N skipped".
+#
+# A part alone: TESTS=ERE runs only the tests whose name matches: unit:NAME,
+# ring0, suite:NAME, boot:CASE, compare:PROGRAM-LIBC, hostile (for example
+# TESTS=compare, TESTS='^boot:(memops|fsops)'); BACKENDS='vmm microvm q35'
+# (the default; none: the host parts only) picks the backends.
 set -u
 cd "$(dirname "$0")/.."
 B=${BUILD:-build}
@@ -17,10 +24,34 @@ ok() { echo "PASS: $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL: $1: $2"; fail=$((fail + 1)); }
 skipped() { echo "SKIP: $1: $2"; skip=$((skip + 1)); }
 
+selected() { [ -z "${TESTS:-}" ] || [[ $1 =~ $TESTS ]]; }
+backend_selected() { [[ " ${BACKENDS:-vmm microvm q35} " == *" $1 "* ]]; }
+
+check_selection() {
+	local b
+	if [ -n "${TESTS:-}" ]; then
+		[[ "" =~ $TESTS ]]
+		if [ $? -eq 2 ]; then
+			echo "run.sh: TESTS='$TESTS' is not a valid extended regular expression" >&2
+			exit 2
+		fi
+	fi
+	for b in ${BACKENDS:-}; do
+		case $b in
+		vmm | microvm | q35 | none) ;;
+		*) echo "run.sh: BACKENDS: unknown backend '$b' (vmm, microvm, q35; none for the host parts only)" >&2
+			exit 2 ;;
+		esac
+	done
+	[ -z "${TESTS:-}${BACKENDS:-}" ] ||
+		echo "run.sh: a part only: TESTS='${TESTS:-}' BACKENDS='${BACKENDS:-vmm microvm q35}'"
+}
+
 run_unit_tests() {
 	local t out rc p f
 	for t in "$B"/tests/unit/test_*; do
 		[ -x "$t" ] || continue
+		selected "unit:${t##*/}" || continue
 		out=$("$t" 2>&1)
 		rc=$?
 		p=$(grep -c '^PASS: ' <<<"$out")
@@ -40,6 +71,7 @@ run_unit_tests() {
 # The ring-0 check must reject what PLATFORM.md forbids.
 run_build_checks() {
 	local dir=$B/tests/r0check insn
+	selected ring0 || return 0
 	mkdir -p "$dir"
 	for insn in "xsave (%rax)" "ldmxcsr (%rax)" "int3" "int \$0x80" \
 		"addps %xmm0, %xmm1" "rdtscp" "cmpxchg16b (%rax)" "xgetbv"; do
@@ -88,6 +120,7 @@ for_each_case() {
 	local fn=$1 name image mem cmdline initrd want res args
 	while IFS='|' read -r name image mem cmdline initrd want res args; do
 		case $name in '' | '#'*) continue ;; esac
+		selected "boot:$name" || continue
 		eval "set -- $args"
 		"$fn" "$name" "$B/$image" "$mem" "$cmdline" "${initrd:+$B/$initrd}" \
 			"$want" "$res" "$@"
@@ -112,9 +145,11 @@ run_qemu() {
 	fi
 	kvm_usable && accel=kvm
 	for QEMU_MACHINE in microvm q35; do
+		backend_selected "$QEMU_MACHINE" || continue
 		QEMU_LABEL="qemu $QEMU_MACHINE $accel"
 		echo "boot: QEMU $QEMU_MACHINE with $accel"
 		for_each_case qemu_case
+		compare_qemu
 	done
 }
 
@@ -136,8 +171,13 @@ vmm_script_case() {
 	for a in "$@"; do q="$q '${a//\'/\'\\\'\'}'"; done
 	echo "$PWD/$B/bin/husk-vmm --mem $mem --cmdline '$cmdline' ${initrd:+--initrd $PWD/$initrd} $PWD/$image ${q:+--$q} >/tmp/out 2>&1"
 	echo "echo \"@@STATUS $name \$?\"; sed 's/^/@@OUT $name /' /tmp/out"
-	NESTED_FILES+=(--file "$PWD/$image")
-	[ -z "$initrd" ] || NESTED_FILES+=(--file "$PWD/$initrd")
+	nested_file "$PWD/$image"
+	[ -z "$initrd" ] || nested_file "$PWD/$initrd"
+}
+
+# Each file goes into the nested guest once, however many cases use it.
+nested_file() {
+	[[ " ${NESTED_FILES[*]} " == *" --file $1 "* ]] || NESTED_FILES+=(--file "$1")
 }
 
 vmm_nested_check() {
@@ -150,6 +190,7 @@ vmm_nested_check() {
 # Misbehaving guests (vmm/testdata/guests.S) and husk-vmm's own errors.
 run_vmm_hostile() {
 	local out
+	selected hostile || return 0
 	out=$(vmm/testdata/nested-test.sh "$@" 2>&1)
 	grep -E '^(PASS|FAIL): ' <<<"$out" | sed "s/^\(PASS\|FAIL\): nested: /\1: [husk-vmm $VMM_LABEL] /"
 	pass=$((pass + $(grep -c '^PASS: ' <<<"$out")))
@@ -159,6 +200,7 @@ run_vmm_hostile() {
 
 run_vmm() {
 	local script
+	backend_selected vmm || return 0
 	if [ ! -x "$B/bin/husk-vmm" ]; then
 		bad "husk-vmm" "$B/bin/husk-vmm was not built"
 		return
@@ -166,6 +208,7 @@ run_vmm() {
 	if kvm_usable; then
 		echo "boot: husk-vmm on /dev/kvm"
 		for_each_case vmm_direct_case
+		compare_vmm_direct
 		VMM_LABEL=kvm run_vmm_hostile --direct
 		return
 	fi
@@ -177,9 +220,14 @@ run_vmm() {
 	script=$B/tests/vmm-cases.sh
 	NESTED_FILES=(--file "$PWD/$B/bin/husk-vmm" --file "$PWD/$script")
 	for_each_case vmm_script_case >"$script"
-	NESTED_OUT=$(scripts/nested-kvm/run.sh --timeout 600 "${NESTED_FILES[@]}" \
-		-- /bin/sh "$PWD/$script" 2>&1)
-	for_each_case vmm_nested_check
+	compare_vmm_script >>"$script"
+	# Every selected case and comparison in one boot, none when none is.
+	if [ -s "$script" ]; then
+		NESTED_OUT=$(scripts/nested-kvm/run.sh --timeout 600 "${NESTED_FILES[@]}" \
+			-- /bin/sh "$PWD/$script" 2>&1)
+		for_each_case vmm_nested_check
+		compare_vmm_nested_check
+	fi
 	VMM_LABEL=nested-kvm run_vmm_hostile
 }
 
@@ -189,6 +237,7 @@ run_suites() {
 	local s out
 	for s in tests/suites/*.sh; do
 		[ -f "$s" ] || continue
+		selected "suite:${s##*/}" || continue
 		echo "suite: ${s##*/}"
 		out=$(BUILD=$B bash "$s" 2>&1)
 		grep -E '^(PASS|FAIL|SKIP): ' <<<"$out"
@@ -200,9 +249,14 @@ run_suites() {
 	done
 }
 
+# shellcheck source=tests/compare/compare.sh
+. tests/compare/compare.sh
+
+check_selection
 run_unit_tests
 run_build_checks
 run_suites
+compare_prepare
 run_vmm
 run_qemu
 echo "$pass passed, $fail failed, $skip skipped"

@@ -67,6 +67,8 @@ void sched_set_base(uint32_t msr, uint64_t v)
 	husk_wrmsr(msr, v);
 }
 
+static void arm_timer(void);
+
 static int runnable_count(void)
 {
 	int n = 0;
@@ -78,7 +80,7 @@ static int runnable_count(void)
 
 static uint64_t earliest_deadline(void)
 {
-	uint64_t d = 0;
+	uint64_t d = timers_next();
 
 	for (struct thread *t = thread_list; t; t = t->next)
 		if (t->state == T_BLOCKED && t->deadline &&
@@ -113,9 +115,17 @@ static void wake_expired(void)
 {
 	uint64_t now = clock_monotonic_ns();
 
+	timers_expire(now);
 	for (struct thread *t = thread_list; t; t = t->next)
 		if (t->state == T_BLOCKED && t->deadline && now >= t->deadline)
 			unblock(t, -ETIMEDOUT);
+}
+
+/* A signal timer was armed or disarmed: the next deadline may be earlier
+ * (an expiry while the thread runs is seen at the timer's tick). */
+void sched_timers_changed(void)
+{
+	arm_timer();
 }
 
 /* Fires at the next deadline, or at the end of the slice when another

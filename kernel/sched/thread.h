@@ -67,6 +67,11 @@ void sched_preempt_point(void);
 /* From the trap handler: f (the global frame, a program context) is
  * saved on the current thread's stack and another thread runs. */
 void sched_preempt(struct husk_trap_frame *f) __attribute__((noreturn));
+/* Signal timers (kernel/sys/timers.c): the earliest expiry (0: none), and
+ * firing those due; sched_timers_changed after arming one. */
+uint64_t timers_next(void);
+void timers_expire(uint64_t now);
+void sched_timers_changed(void);
 /* A tick that could not switch: retry soon. */
 void sched_retry_soon(void);
 /* The timer interrupt. */

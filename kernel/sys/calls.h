@@ -31,6 +31,7 @@ long sys_preadv(const struct syscall_args *a);
 long sys_pwritev(const struct syscall_args *a);
 long sys_copy_file_range(const struct syscall_args *a);
 long sys_close_range(const struct syscall_args *a);
+long sys_flock(const struct syscall_args *a);
 /* namei.c */
 long sys_access(const struct syscall_args *a);
 long sys_getcwd(const struct syscall_args *a);
@@ -82,6 +83,8 @@ long sys_vfork(const struct syscall_args *a);
 long sys_clone(const struct syscall_args *a);
 long sys_set_robust_list(const struct syscall_args *a);
 long sys_prlimit64(const struct syscall_args *a);
+long sys_getrlimit(const struct syscall_args *a);
+long sys_setrlimit(const struct syscall_args *a);
 /* misc.c */
 long sys_clock_gettime(const struct syscall_args *a);
 long sys_getrandom(const struct syscall_args *a);
@@ -135,6 +138,18 @@ long sys_tkill(const struct syscall_args *a);
 long sys_rt_sigsuspend(const struct syscall_args *a);
 long sys_pause(const struct syscall_args *a);
 long sys_rt_sigtimedwait(const struct syscall_args *a);
+/* signalfd.c */
+long sys_signalfd(const struct syscall_args *a);
+long sys_signalfd4(const struct syscall_args *a);
+/* timers.c */
+long sys_getitimer(const struct syscall_args *a);
+long sys_setitimer(const struct syscall_args *a);
+long sys_alarm(const struct syscall_args *a);
+long sys_timer_create(const struct syscall_args *a);
+long sys_timer_settime(const struct syscall_args *a);
+long sys_timer_gettime(const struct syscall_args *a);
+long sys_timer_getoverrun(const struct syscall_args *a);
+long sys_timer_delete(const struct syscall_args *a);
 /* sigframe.c */
 long sys_rt_sigreturn(const struct syscall_args *a);
 /* pipe.c, poll.c, epoll.c, eventfd.c, timerfd.c (readiness: ready.h) */

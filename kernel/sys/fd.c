@@ -257,8 +257,10 @@ static void fds_setup(void)
 	fds[2].f = file_get(&console_err_file);
 }
 
-struct file *fd_file(long fd)
+struct file *fd_file(long lfd)
 {
+	int fd = (int)lfd; /* an int in Linux's ABI: the upper half is junk */
+
 	fds_setup();
 	if (fd < 0 || fd >= FD_MAX)
 		return 0;

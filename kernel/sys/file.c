@@ -420,6 +420,24 @@ long sys_fcntl(const struct syscall_args *a)
 	}
 }
 
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+
+/* flock: one process holds every lock it asks for (threads share them,
+ * as they share a description's flock on Linux). */
+long sys_flock(const struct syscall_args *a)
+{
+	long op = a->a[1] & ~LOCK_NB;
+
+	if (!fd_file(a->a[0]))
+		return -EBADF;
+	if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN)
+		return -EINVAL;
+	return 0;
+}
+
 #define FIONBIO 0x5421
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451

@@ -221,13 +221,14 @@ long sys_getrusage(const struct syscall_args *a)
 {
 	struct rusage64 *ru = (struct rusage64 *)a->a[1];
 	uint64_t us = clock_monotonic_ns() / 1000;
+	int who = (int)a->a[0]; /* an int: glibc leaves the upper half 0 */
 
-	if (a->a[0] != 0 && a->a[0] != -1 && a->a[0] != 1) /* SELF, CHILDREN, THREAD */
+	if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
 	if (!user_range_ok((uint64_t)ru, sizeof(*ru)))
 		return -EFAULT;
 	memset(ru, 0, sizeof(*ru));
-	if (a->a[0] != -1) {
+	if (who != -1) {
 		ru->utime_sec = (int64_t)(us / 1000000);
 		ru->utime_usec = (int64_t)(us % 1000000);
 	}

@@ -92,6 +92,23 @@ long sys_prlimit64(const struct syscall_args *a)
 	return 0;
 }
 
+/* getrlimit and setrlimit: prlimit64 on this process. */
+long sys_getrlimit(const struct syscall_args *a)
+{
+	struct syscall_args p = { .a = { 0, a->a[0], 0, a->a[1] } };
+
+	return sys_prlimit64(&p);
+}
+
+long sys_setrlimit(const struct syscall_args *a)
+{
+	struct syscall_args p = { .a = { 0, a->a[0], a->a[1], 0 } };
+
+	if (!user_range_ok((uint64_t)a->a[1], 16))
+		return -EFAULT;
+	return sys_prlimit64(&p);
+}
+
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_PDEATHSIG 2
 #define PR_GET_DUMPABLE 3

@@ -94,6 +94,7 @@ void signal_send(struct thread *t, int sig, const struct ksiginfo *info)
 			t->siginfo[sig - 1] = *info;
 		t->sigpending |= bit;
 		wake_for(t, bit);
+		signalfd_notify();
 		return;
 	}
 	if (!(proc_pending & bit))
@@ -104,6 +105,7 @@ void signal_send(struct thread *t, int sig, const struct ksiginfo *info)
 		for (t = thread_list; t && !(t->sigwait & bit); t = t->next)
 			;
 	wake_for(t, bit);
+	signalfd_notify();
 }
 
 void signal_raise(int sig)
@@ -239,7 +241,7 @@ long sys_sigaltstack(const struct syscall_args *a)
 /* kill(2): this process is pid 1 (0 and -1 name it too). */
 long sys_kill(const struct syscall_args *a)
 {
-	long pid = a->a[0], sig = a->a[1];
+	long pid = (int)a->a[0], sig = (int)a->a[1];
 	struct ksiginfo info = { .code = SI_USER, .pid = 1 };
 
 	if (sig < 0 || sig > NSIG)
@@ -267,14 +269,14 @@ static long thread_kill(long tid, long sig)
 
 long sys_tgkill(const struct syscall_args *a)
 {
-	if (a->a[0] != 1)
-		return a->a[0] <= 0 ? -EINVAL : -ESRCH;
-	return thread_kill(a->a[1], a->a[2]);
+	if ((int)a->a[0] != 1)
+		return (int)a->a[0] <= 0 ? -EINVAL : -ESRCH;
+	return thread_kill((int)a->a[1], (int)a->a[2]);
 }
 
 long sys_tkill(const struct syscall_args *a)
 {
-	return thread_kill(a->a[0], a->a[1]);
+	return thread_kill((int)a->a[0], (int)a->a[1]);
 }
 
 /* Waits for a signal to run its handler; the mask in force meanwhile is

@@ -77,6 +77,10 @@ int signal_dequeue(uint64_t mask, struct ksiginfo *info);
 /* Pending signals of the calling thread and of the process. */
 uint64_t signal_pending_mask(void);
 
+/* A signal became pending: signalfd readers and pollers look again.
+ * (signalfd.c) */
+void signalfd_notify(void);
+
 /* The action table (sigframe.c reads it). */
 struct k_sigaction {
 	uint64_t handler, flags, restorer, mask;

@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/signalfd.h>
+#include <poll.h>
 
 static int checks, failed;
 
@@ -214,6 +217,63 @@ static void test_faults(void)
 	(void)r;
 }
 
+static void test_timers(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } }, now;
+	struct sigevent ev;
+	struct itimerspec spec = { { 0, 10000000 }, { 0, 10000000 } };
+	timer_t id;
+	sigset_t none;
+
+	install(SIGALRM, 0);
+	hits = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	getitimer(ITIMER_REAL, &now);
+	check(now.it_value.tv_sec == 0 && now.it_value.tv_usec > 0 &&
+	      now.it_value.tv_usec <= 20000, "getitimer: the time left");
+	pause();
+	check(hits == 1 && last_sig == SIGALRM, "setitimer: SIGALRM wakes pause");
+	check(alarm(10) == 0 && alarm(0) == 10, "alarm returns the seconds left");
+
+	install(SIGUSR1, 0);
+	hits = 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR1;
+	ev.sigev_value.sival_int = 42;
+	check(timer_create(CLOCK_MONOTONIC, &ev, &id) == 0, "timer_create");
+	timer_settime(id, 0, &spec, NULL);
+	sigemptyset(&none);
+	while (hits < 3)
+		sigsuspend(&none);
+	check(last_code == SI_TIMER, "a periodic timer fires three times (SI_TIMER)");
+	check(timer_delete(id) == 0, "timer_delete");
+}
+
+static void test_signalfd(void)
+{
+	sigset_t set;
+	struct signalfd_siginfo si;
+	struct pollfd p;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	check(fd >= 0, "signalfd");
+	p.fd = fd;
+	p.events = POLLIN;
+	check(poll(&p, 1, 0) == 0, "signalfd: not readable with nothing pending");
+	check(read(fd, &si, sizeof(si)) == -1 && errno == EAGAIN, "signalfd: EAGAIN");
+	kill(getpid(), SIGUSR2);
+	check(poll(&p, 1, 1000) == 1 && (p.revents & POLLIN), "signalfd: readable after kill");
+	check(read(fd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGUSR2 &&
+	      si.ssi_code == SI_USER, "signalfd: read gives the signal");
+	close(fd);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -229,6 +289,8 @@ int main(int argc, char **argv)
 	test_interrupted_sleep();
 	test_sigsuspend();
 	test_faults();
+	test_timers();
+	test_signalfd();
 	printf("signals: %d checks, %d failed\n", checks, failed);
 	return failed != 0;
 }
