@@ -1,13 +1,27 @@
 /*
- * Interrupt dispatch in ring 3. The only source today is the local APIC
- * timer; devices will add theirs here.
+ * Interrupt dispatch in ring 3: the local APIC timer and husk-vmm's
+ * host-signal interrupt; devices will add theirs here.
  */
 #include <husk/image.h>
 #include "arch/x86_64/lapic.h"
 #include "irq.h"
+#include "platform.h"
 #include "sched/thread.h"
+#include "sys/signal.h"
 
 extern struct husk_trap_frame husk_trap_frame_area;
+
+/* docker stop, husk stop, Ctrl-C: the monitor was sent these signals and
+ * passes them on to the program, as a kill(2) from outside would. */
+static void host_signals(void)
+{
+	uint64_t bits = platform->take_host_signals();
+	struct ksiginfo info = { .code = SI_USER, .pid = 0 };
+
+	for (int sig = 1; sig <= 64; sig++)
+		if (bits & (1ULL << (sig - 1)))
+			signal_send(0, sig, &info);
+}
 
 void irq_take(uint64_t vector)
 {
@@ -16,6 +30,8 @@ void irq_take(uint64_t vector)
 	lapic_eoi();
 	if (vector == LAPIC_TIMER_VECTOR)
 		sched_tick();
+	else if (vector == HUSK_VEC_HOST_SIGNAL)
+		host_signals();
 }
 
 void irq_drain(void)

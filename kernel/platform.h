@@ -24,6 +24,9 @@ struct platform_ops {
 	 * detail as in include/husk/abi.h. */
 	void (*exit)(int status, unsigned reason, unsigned detail)
 		__attribute__((noreturn));
+	/* Signals the starter passed on to the program since the last call
+	 * (bit sig-1), taken at HUSK_VEC_HOST_SIGNAL; 0 where it cannot. */
+	uint64_t (*take_host_signals)(void);
 };
 
 extern const struct platform_ops *platform;

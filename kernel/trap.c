@@ -15,6 +15,7 @@
 #include "sys/calls.h"
 #include "sys/syscall.h"
 #include "irq.h"
+#include "mm/vma.h"
 #include "sched/thread.h"
 #include "sys/signal.h"
 
@@ -60,6 +61,24 @@ static void print_addr(uint64_t addr)
 		kprintf("0x%016lx <%s+0x%lx>", addr, name, off);
 	else
 		kprintf("0x%016lx", addr);
+}
+
+/* Program code: which file it came from and where in it, as a debugger
+ * would need it (addr2line -e FILE OFFSET). */
+static void print_object(uint64_t rip)
+{
+	const struct vma *v = vma_find(rip);
+
+	if (!v || (rip >= (uint64_t)__text_start && rip < (uint64_t)__text_end))
+		return;
+	if (v->name)
+		kprintf("husk:   in %s+0x%lx (file offset)\n", v->name,
+			v->off + (rip - v->start));
+	else if (v->flags & VMA_TRAMPOLINES)
+		kprintf("husk:   in the system-call trampolines of 0x%lx-0x%lx\n",
+			v->owner_lo, v->owner_hi);
+	else
+		kprintf("husk:   in an anonymous mapping 0x%lx-0x%lx\n", v->start, v->end);
 }
 
 static void print_registers(const struct husk_trap_frame *f)
@@ -116,6 +135,11 @@ static void describe(const struct husk_trap_frame *f)
 			kprintf("husk:   (stack overflow: the guard page below the stack)\n");
 		else if (f->cr2 < 4096)
 			kprintf("husk:   (NULL pointer dereference)\n");
+	} else if (f->vector == 13 && (f->error & 3) == 2 &&
+		   ((f->error >> 3) == 0x80 || (f->error >> 4) == 0x80)) {
+		/* IDT vector 0x80 (AMD's SVM reports it as a byte offset) */
+		kprintf("husk:   int $0x80 (the 32-bit system call) is not supported: "
+			"build the program for x86_64, whose system calls use SYSCALL\n");
 	} else if (f->error) {
 		kprintf("husk:   error code 0x%lx\n", f->error);
 	}
@@ -254,6 +278,7 @@ void husk_trap(struct husk_trap_frame *f)
 		kprintf("husk: fatal: unexpected interrupt, vector %lu, at ", vector);
 	print_addr(f->rip);
 	kprintf("\n");
+	print_object(f->rip);
 	describe(f);
 	print_registers(f);
 	print_backtrace(f);

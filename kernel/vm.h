@@ -13,6 +13,9 @@
 #define VM_READ  1u
 #define VM_WRITE 2u
 #define VM_EXEC  4u
+/* The page belongs to someone else (a file's data, for MAP_SHARED):
+ * vm_unmap does not hand it to `release`. Kept by vm_protect. */
+#define VM_BORROWED 8u
 
 /* root: physical address of the PML4. Page-table pages inside
  * [image_lo, image_hi) are reached at image_delta + pa, others through
@@ -29,17 +32,20 @@ int vm_user_range(uint64_t va, uint64_t len);
 
 /* Maps [va, va+len) to [pa, ...) in 4 KiB pages. 0, or -EINVAL (range,
  * alignment, writable and executable at once), -EEXIST (already mapped;
- * nothing is changed), -ENOMEM (no page for a table). */
+ * nothing is changed), -ENOMEM (no page for a table). prot 0 (PROT_NONE)
+ * keeps the page but out of the program's reach: any access faults. */
 int vm_map(uint64_t va, uint64_t pa, uint64_t len, unsigned prot);
 
 /* Unmaps what is mapped in [va, va+len); calls release(pa) for each page
- * (may be NULL). Returns the number of pages unmapped, or -EINVAL. */
+ * not VM_BORROWED (release may be NULL). Returns the number of pages
+ * unmapped, or -EINVAL. */
 long vm_unmap(uint64_t va, uint64_t len, void (*release)(uint64_t pa));
 
 /* New permissions for the pages mapped in [va, va+len); -EINVAL as above. */
 int vm_protect(uint64_t va, uint64_t len, unsigned prot);
 
-/* 1 (with *pa and *prot filled in) when va is mapped, else 0. */
+/* 1 (with *pa and *prot filled in, VM_BORROWED included) when va is
+ * mapped, else 0. */
 int vm_query(uint64_t va, uint64_t *pa, unsigned *prot);
 
 #endif

@@ -23,7 +23,7 @@ $(LIB_A): $(LIB_OBJS)
 
 LIB_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_lib_*.c))
 $(BUILD)/tests/unit/test_lib_%: tests/unit/test_lib_%.c $(LIB_SRCS) $(LIB_HDRS) \
-		tests/unit/check.h lib/lib.mk
+		$(wildcard tests/unit/test_lib_*.h) tests/unit/check.h lib/lib.mk
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TEST_CFLAGS) -Ilib -o $@ $< $(LIB_SRCS) $(LIB_LDLIBS)
 UNIT_TESTS += $(LIB_TESTS)

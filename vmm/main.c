@@ -101,7 +101,9 @@ static int arm(struct boot *b)
 	uint64_t tsc;
 	int rc;
 
-	rc = seccomp_prepare(b->vm.vcpu, &prog);
+	rc = seccomp_prepare(b->vm.vcpu, b->vm.lapic ? b->vm.vm : -1, &prog);
+	if (!rc)
+		rc = signals_install(b->vm.run);
 	if (!rc)
 		rc = kvm_read_tsc(&b->vm, &tsc);
 	if (rc)

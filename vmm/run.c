@@ -162,6 +162,29 @@ static int handle_exit(const struct runner *r)
 	return unexpected(r, HUSK_VMM_EXIT_VMEXIT);
 }
 
+/* Signals husk-vmm received go to the guest program (see signals.c). */
+static int pass_signals(const struct runner *r)
+{
+	uint64_t bits = signals_take();
+	struct kvm_msi msi = { .address_lo = HUSK_LAPIC_PADDR,
+			       .data = HUSK_VEC_HOST_SIGNAL };
+	uint64_t *word = (uint64_t *)(r->console +
+				      offsetof(struct husk_console, signals));
+
+	if (!bits)
+		return RUN_ON;
+	if (!r->v->lapic) {
+		flush_console(r, HUSK_STREAM_OUT);
+		return 128 + __builtin_ctzll(bits) + 1;
+	}
+	__atomic_fetch_or(word, bits, __ATOMIC_SEQ_CST);
+	if (ioctl(r->v->vm, KVM_SIGNAL_MSI, &msi) < 0) {
+		vmm_msg("KVM_SIGNAL_MSI: %s", strerror(errno));
+		return unexpected(r, HUSK_VMM_EXIT_VMEXIT);
+	}
+	return RUN_ON;
+}
+
 int run_guest(struct vm *v, const struct guest_mem *g,
 	      const struct husk_image *img)
 {
@@ -176,9 +199,13 @@ int run_guest(struct vm *v, const struct guest_mem *g,
 
 	for (;;) {
 		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
-			/* A signal we do not die of; EAGAIN: KVM asks too. */
-			if (errno == EINTR || errno == EAGAIN)
+			/* A signal for the program; EAGAIN: KVM asks too. */
+			if (errno == EINTR || errno == EAGAIN) {
+				rc = pass_signals(&r);
+				if (rc != RUN_ON)
+					return rc;
 				continue;
+			}
 			vmm_msg("KVM_RUN: %s", strerror(errno));
 			return unexpected(&r, HUSK_VMM_EXIT_VMEXIT);
 		}

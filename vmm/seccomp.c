@@ -30,7 +30,7 @@ static int seccomp_err(const char *what, int err)
 }
 
 /* fd and request are ints to the kernel: compare their low 32 bits. */
-static int add_rules(scmp_filter_ctx ctx, int vcpu_fd)
+static int add_rules(scmp_filter_ctx ctx, int vcpu_fd, int vm_fd)
 {
 	static const unsigned long ioctls[] = {
 		KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS,
@@ -56,6 +56,11 @@ static int add_rules(scmp_filter_ctx ctx, int vcpu_fd)
 	}
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]) && !rc; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0);
+	/* Passing a host signal on: an MSI to the guest's local APIC. */
+	if (vm_fd >= 0 && !rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				      SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)vm_fd),
+				      SCMP_A1_32(SCMP_CMP_EQ, (uint32_t)KVM_SIGNAL_MSI));
 	return rc;
 }
 
@@ -101,7 +106,7 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_prog *p)
 	return 0;
 }
 
-int seccomp_prepare(int vcpu_fd, struct seccomp_prog *p)
+int seccomp_prepare(int vcpu_fd, int vm_fd, struct seccomp_prog *p)
 {
 	scmp_filter_ctx ctx;
 	int rc;
@@ -113,7 +118,7 @@ int seccomp_prepare(int vcpu_fd, struct seccomp_prog *p)
 		return vmm_fail(HUSK_VMM_EXIT_KVM,
 				"seccomp: seccomp_init failed (kernel too old "
 				"for SECCOMP_RET_KILL_PROCESS?)");
-	rc = add_rules(ctx, vcpu_fd);
+	rc = add_rules(ctx, vcpu_fd, vm_fd);
 	if (rc < 0)
 		rc = seccomp_err("seccomp_rule_add", rc);
 	else
@@ -141,7 +146,7 @@ int seccomp_install(const struct seccomp_prog *p)
 int seccomp_apply(int vcpu_fd)
 {
 	struct seccomp_prog p;
-	int rc = seccomp_prepare(vcpu_fd, &p);
+	int rc = seccomp_prepare(vcpu_fd, -1, &p);
 
 	if (!rc)
 		rc = seccomp_install(&p);

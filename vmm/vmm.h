@@ -215,6 +215,11 @@ int kvm_read_tsc(struct vm *v, uint64_t *tsc);
 
 /* ---- run.c ---- */
 
+/* signals.c: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 are
+ * recorded for the guest (installed before the filter). */
+int signals_install(struct kvm_run *run);
+uint64_t signals_take(void); /* bit sig-1 per signal received */
+
 int run_guest(struct vm *v, const struct guest_mem *g,
 	      const struct husk_image *img);
 
@@ -233,7 +238,7 @@ struct seccomp_prog {
 
 /* Builds the run loop's allowlist as BPF, ahead of time, so that
  * installing it right before KVM_RUN is one system call. */
-int seccomp_prepare(int vcpu_fd, struct seccomp_prog *p);
+int seccomp_prepare(int vcpu_fd, int vm_fd, struct seccomp_prog *p);
 int seccomp_install(const struct seccomp_prog *p);
 /* Both, for tests. */
 int seccomp_apply(int vcpu_fd);

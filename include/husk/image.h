@@ -23,7 +23,8 @@
 #define HUSK_MAX_IMAGE_REGIONS 12
 
 /* Bytes of console ring data (the ring is one 16 KiB block). */
-#define HUSK_CONSOLE_SIZE (16384 - 8)
+#define HUSK_CONSOLE_HDR  16
+#define HUSK_CONSOLE_SIZE (16384 - HUSK_CONSOLE_HDR)
 
 /* Offsets into struct husk_trap_frame and struct husk_r0vars, for entry.S. */
 #define TF_R15    0
@@ -53,6 +54,9 @@
 
 /* Pseudo-vector of a SYSCALL that reached ring 0 (hardware KVM). */
 #define HUSK_VEC_SYSCALL 256
+/* The interrupt husk-vmm raises (an MSI to the local APIC) after adding to
+ * struct husk_console's signals. */
+#define HUSK_VEC_HOST_SIGNAL 0x41
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -96,10 +100,14 @@ struct husk_image_layout {
  * The console ring of husk-vmm: the guest appends to buf, then writes
  * HUSK_PORT_CONSOLE; the monitor drains len bytes (clamped to the size in
  * the note) and zeroes len.
+ * signals: signals the monitor was sent and passes on to the program (bit
+ * sig-1), then raises HUSK_VEC_HOST_SIGNAL; the guest takes them with an
+ * atomic exchange. (The page is shared memory both sides write anyway.)
  */
 struct husk_console {
 	volatile uint32_t len;
 	uint32_t pad;
+	volatile uint64_t signals;
 	char buf[];
 };
 

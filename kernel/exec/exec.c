@@ -31,6 +31,7 @@ extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 
 struct image {
 	struct vnode *vn;
+	const char *name; /* its path, for the mappings' records */
 	struct elf_info elf;
 	uint64_t base;
 };
@@ -48,6 +49,7 @@ static int open_image(const char *path, struct image *im, char *err, size_t n)
 	int rc = vfs_open(root, path, VFS_O_RDONLY, 0, &im->vn);
 
 	vfs_put(root);
+	im->name = vma_intern(path);
 	if (rc) {
 		snprintf(err, n, "%s: %s", path, rc == -ENOENT ? "no such file" :
 			 rc == -EACCES ? "permission denied" : "cannot open");
@@ -102,7 +104,8 @@ static int map_segment(struct image *im, const struct elf_seg *s)
 		rc = vm_map(start, pa, pages * PAGE, vm_prot(s->prot));
 	}
 	if (!rc)
-		rc = vma_add(start, end, vm_prot(s->prot), 0);
+		rc = vma_add_named(start, end, vm_prot(s->prot), 0, im->name,
+				   s->offset - ((im->base + s->vaddr) & (PAGE - 1)));
 	if (rc)
 		pmem_free(pa, pages);
 	return rc;

@@ -6,10 +6,17 @@
  * map them. A page missing from the tree reads as the initrd's bytes below
  * lower_len, else zeros: the initrd is copied up one page at a time, on
  * the first write to that page.
+ *
+ * MAP_SHARED maps these very pages (vfs_file_page), so that the mapping,
+ * read() and write() see the same bytes with nothing to write back; a
+ * truncate tells the memory layer before it frees pages that may be mapped.
  */
 #include "../lib.h"
 #include "../mm.h"
 #include "fs.h"
+
+/* kernel/sys/mmap.c; absent from the host unit tests. */
+extern __typeof__(mm_file_truncating) mm_file_truncating __attribute__((weak));
 
 #define SHIFT 9
 #define SLOTS (1u << SHIFT)
@@ -214,6 +221,8 @@ static void shrink(struct vnode *vn, uint64_t size)
 	/* The tail of the last page must read as zeros if the file grows. */
 	if (last && size % FS_PAGE)
 		memset(last + size % FS_PAGE, 0, FS_PAGE - size % FS_PAGE);
+	if (mm_file_truncating)
+		mm_file_truncating(vn, (size + FS_PAGE - 1) / FS_PAGE);
 	prune(vn, &f->root, f->height, 0, (size + FS_PAGE - 1) / FS_PAGE);
 	if (!f->root)
 		f->height = 0; /* small again: no index pages to walk */
@@ -231,6 +240,18 @@ int file_truncate(struct vnode *vn, uint64_t size)
 	vn->size = size;
 	node_touch(vn, 1);
 	return 0;
+}
+
+int vfs_file_mappable(struct vnode *vn)
+{
+	return VFS_ISREG(vn->mode) && !(vn->ops && (vn->ops->read || vn->ops->write));
+}
+
+void *vfs_file_page(struct vnode *vn, uint64_t index, int make)
+{
+	if (!vfs_file_mappable(vn))
+		return 0;
+	return make ? page_make(vn, index) : page_get(&vn->u.file, index);
 }
 
 void file_free(struct vnode *vn)

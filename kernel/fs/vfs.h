@@ -207,6 +207,16 @@ int vfs_truncate(struct vnode *vn, uint64_t size);
 long vfs_readlink(struct vnode *vn, char *buf, size_t len);
 /* Fills *out and returns 1, or returns 0 at the end; *cookie advances. */
 int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vfs_dirent *out);
+/* For MAP_SHARED (file.c): the page (4096 bytes, from the page allocator)
+ * holding bytes [index * 4096, ...) of a regular in-memory file, made and
+ * copied up from the initrd when missing if `make`; NULL when there is
+ * none, it cannot be made, or the file's data comes from ops. The page is
+ * the file's own until a truncate frees it, which first calls the memory
+ * layer's mm_file_truncating(vn, first index freed) (kernel/sys/mmap.c). */
+void *vfs_file_page(struct vnode *vn, uint64_t index, int make);
+/* 1 when vfs_file_page serves vn (a regular file whose data is kept). */
+int vfs_file_mappable(struct vnode *vn);
+void mm_file_truncating(struct vnode *vn, uint64_t first_page);
 
 /* Attributes (attr.c). chown: (uint32_t)-1 leaves an id unchanged;
  * utimens: a NULL time is left unchanged. */

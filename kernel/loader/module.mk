@@ -1,4 +1,5 @@
-# The loader: today its x86 decoder (x86dec.c), over Zydis.
+# The loader: the x86 decoder (x86dec.c, over Zydis) and the system-call
+# rewriter (rewrite.c).
 #
 # Zydis (Debian source package zydis) and Zycore's headers (zycore-c) are
 # fetched by scripts/fetch-sources.sh into $(BUILD)/src/ and built here:
@@ -109,5 +110,15 @@ $(BUILD)/tests/unit/test_x86dec: tests/unit/test_x86dec.c kernel/loader/x86dec.c
 		tests/unit/test_x86dec.c kernel/loader/x86dec.c $(ZYDIS_HOST_LIB)
 
 UNIT_TESTS += $(BUILD)/tests/unit/test_x86dec
+
+# The moved form's verdicts on hand-made code.
+$(BUILD)/tests/unit/test_x86win: tests/unit/test_x86win.c kernel/loader/x86dec.c \
+		kernel/loader/x86dec.h kernel/loader/zycore/Zycore/LibC.h \
+		tests/unit/check.h $(ZYDIS_HOST_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(TEST_CFLAGS) $(ZYDIS_DEFS) $(ZYDIS_INC) -Ikernel/loader -o $@ \
+		tests/unit/test_x86win.c kernel/loader/x86dec.c $(ZYDIS_HOST_LIB)
+
+UNIT_TESTS += $(BUILD)/tests/unit/test_x86win
 
 -include $(wildcard $(ZYDIS_OUT)/*/*.d)

@@ -1,14 +1,19 @@
 /*
  * The system-call rewriter (see rewrite.h). For each site x86_scan_syscalls
- * marks X86_PATCH_MOV:
+ * finds movable (x86_site_movable: the instructions that end at the
+ * syscall, at least 5 bytes of them, all of which compute the same
+ * wherever they run):
  *
  *   before                         after
- *   mov $NR, %eax   (5-7 bytes)    jmp tramp        (e9 rel32, int3 pad)
- *   syscall         (0f 05)        syscall          (left in place)
+ *   mov $NR, %eax   \  the window  jmp tramp        (e9 rel32, int3 pad)
+ *   mov %rbp, %rsi  /  (5-19 b.)
+ *   syscall                        syscall          (left in place)
  *
- *   tramp (one 48-byte slot per site, in a read+exec area near the code):
+ *   tramp (one 96-byte slot per site, in a read+exec area near the code):
+ *     the window, copied          run where the program's stack is, as
+ *                                  before; a rip-relative displacement is
+ *                                  re-aimed at the same target
  *     lea -128(%rsp), %rsp         skip the program's red zone
- *     mov $NR, %eax                the original mov, copied verbatim
  *     call husk_syscall_enter      direct when in reach, else through the
  *                                  pointer at the area's start
  *     pushfq; pop %r11             r11 = rflags, as SYSCALL leaves it
@@ -16,14 +21,17 @@
  *     lea 128(%rsp), %rsp
  *     lea ret(%rip), %rcx          rcx = the address after the syscall
  *     jmp ret
+ *     (int3 up to 64 bytes, then the site's address and its original
+ *     bytes: rewrite_restore puts them back when the code is made
+ *     writable again)
  *
  * husk_syscall_enter preserves every register but rax (the result), rcx
  * and r11, and the flags; so after the trampoline the registers are those
  * a real SYSCALL on Linux leaves. The syscall instruction stays, so a jump
  * straight to it (which a linear sweep cannot rule out for indirect
- * branches) still works, through the slow path; the padding is int3 so
- * that a jump into the middle of the old mov stops loudly instead of
- * running a syscall with the wrong number.
+ * branches) still works, through the slow path, and so does restarting a
+ * call by going back to it; the padding is int3 so that a jump into the
+ * middle of the old window stops loudly instead of running on.
  */
 #include <husk/x86.h>
 #include "../console.h"
@@ -34,11 +42,23 @@
 #include "rewrite.h"
 #include "x86dec.h"
 
-#define SLOT 48       /* bytes per trampoline (41 at most are used) */
-#define AREA_HDR 64   /* the area starts with &husk_syscall_enter */
+#define SLOT 96       /* bytes per trampoline: code, then a struct original */
+#define SLOT_CODE 64  /* 19 + 34 at most are used */
+#define AREA_HDR 64   /* the area starts with &husk_syscall_enter and
+		       * the number of slots, 8 bytes each */
 #define REACH 0x7ff00000LL /* rel32, with room for the area itself */
 #define MAX_TRIES 65536    /* placement steps before giving up */
 #define SITES0 512
+#define NOT_CODE 0x06 /* invalid in 64-bit mode: what a page not there yet
+		       * reads as to the sweep */
+
+/* Where a slot's site is and what it held, at SLOT_CODE in the slot. */
+struct original {
+	uint64_t site;  /* the window's address */
+	uint8_t len;    /* 0: restored already */
+	uint8_t bytes[X86_WINDOW_MAX];
+};
+_Static_assert(SLOT_CODE + sizeof(struct original) <= SLOT, "slot too small");
 
 extern char **husk_options;           /* kernel/main.c */
 extern char husk_syscall_enter[];     /* kernel/sys/entry.S */
@@ -99,9 +119,42 @@ static uint8_t *rel32(uint8_t *p, uint64_t va, const uint8_t *op, size_t oplen,
 	return put(p, &d, 4);
 }
 
-/* One trampoline at t (mapped at tva); ret: the address after the syscall. */
-static void emit(uint8_t *t, uint64_t tva, const uint8_t *mov, unsigned movlen,
-		 uint64_t ret, uint64_t area_va)
+/* Copies the n bytes of whole instructions at src (at sva in the program)
+ * to p (at pva once mapped), each rip-relative displacement re-aimed at
+ * the byte it meant. NULL when one cannot reach it from there. */
+static uint8_t *move_window(uint8_t *p, uint64_t pva, const uint8_t *src,
+			    uint64_t sva, unsigned n)
+{
+	unsigned off = 0;
+
+	while (off < n) {
+		int l = x86_insn_len(src + off, n - off);
+		int d = l > 0 ? x86_rip_disp(src + off, (size_t)l) : 0;
+		int32_t disp;
+		int64_t aim;
+
+		if (l <= 0)
+			return 0; /* the sweep decoded it: never happens */
+		memcpy(p + off, src + off, (size_t)l);
+		if (d) {
+			memcpy(&disp, src + off + d, 4);
+			aim = (int64_t)(sva + off + l + (int64_t)disp -
+					(pva + off + l));
+			if (!fits32(aim))
+				return 0;
+			disp = (int32_t)aim;
+			memcpy(p + off + d, &disp, 4);
+		}
+		off += (unsigned)l;
+	}
+	return p + n;
+}
+
+/* One trampoline at t (mapped at tva) for the window at win (win_va in the
+ * program, len bytes) and the syscall ending at ret. 0 when the window's
+ * rip-relative operand cannot be re-aimed from here. */
+static int emit(uint8_t *t, uint64_t tva, const uint8_t *win, uint64_t win_va,
+		unsigned len, uint64_t ret, uint64_t area_va)
 {
 	static const uint8_t skip_rz[] = { 0x48, 0x8d, 0x64, 0x24, 0x80 };
 	static const uint8_t call_op[] = { 0xe8 }, call_ind[] = { 0xff, 0x15 };
@@ -111,9 +164,17 @@ static void emit(uint8_t *t, uint64_t tva, const uint8_t *mov, unsigned movlen,
 	uint64_t enter = (uint64_t)husk_syscall_enter;
 	uint8_t *p = t;
 
-	memset(t, 0xcc, SLOT);
+	struct original o = { .site = win_va, .len = (uint8_t)len };
+
+	memset(t, 0xcc, SLOT_CODE);
+	p = move_window(p, tva, win, win_va, len);
+	if (!p) {
+		memset(t, 0xcc, SLOT_CODE);
+		return 0;
+	}
+	memcpy(o.bytes, win, len);
+	memcpy(t + SLOT_CODE, &o, sizeof(o));
 	p = put(p, skip_rz, sizeof(skip_rz));
-	p = put(p, mov, movlen);
 	if (fits32((int64_t)(enter - (tva + (p - t) + 5))))
 		p = rel32(p, tva + (p - t), call_op, 1, enter);
 	else
@@ -122,6 +183,7 @@ static void emit(uint8_t *t, uint64_t tva, const uint8_t *mov, unsigned movlen,
 	p = put(p, back_rz, sizeof(back_rz));
 	p = rel32(p, tva + (p - t), lea_rcx, 3, ret);
 	rel32(p, tva + (p - t), jmp_op, 1, ret);
+	return 1;
 }
 
 /* Taken: mapped, or reserved by a mapping whose pages come on first
@@ -191,6 +253,7 @@ static const char *const reason[X86_DECLINE_MAX] = {
 	[X86_DECLINE_NEAR_RESYNC] = "near-garbage",
 	[X86_DECLINE_BRANCH_INSIDE] = "branch-inside",
 	[X86_DECLINE_SIGRETURN] = "rt_sigreturn",
+	[X86_DECLINE_UNMOVABLE] = "unmovable",
 };
 
 static void report(uint64_t va, size_t len, const struct rewrite_result *r,
@@ -201,9 +264,9 @@ static void report(uint64_t va, size_t len, const struct rewrite_result *r,
 	unsigned i;
 
 	for (i = 1; i < X86_DECLINE_MAX; i++)
-		if (st->decline[i])
+		if (st->win_decline[i])
 			n += snprintf(buf + n, sizeof(buf) - n, "%s%s %u",
-				      n ? ", " : "", reason[i], st->decline[i]);
+				      n ? ", " : "", reason[i], st->win_decline[i]);
 	if (far && n < (int)sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - n, "%sout-of-reach %u",
 			      n ? ", " : "", far);
@@ -216,17 +279,98 @@ static void report(uint64_t va, size_t len, const struct rewrite_result *r,
 		r->declined ? buf : "", r->declined ? ")" : "");
 }
 
-static int patchable(const struct x86_syscall_site *s, const uint8_t *mem,
-		     uint64_t va, size_t len)
+static int patchable(const struct x86_syscall_site *s, uint64_t va, size_t len)
 {
-	uint64_t off = s->prev_addr - va;
+	return x86_site_movable(s) && s->kind == X86_SITE_SYSCALL &&
+	       s->len == 2 && s->win_len <= X86_WINDOW_MAX &&
+	       s->win_addr >= va && s->win_addr + s->win_len == s->addr &&
+	       s->addr + 2 <= va + len;
+}
 
-	return (s->flags & X86_PATCH_MOV) && !s->decline &&
-	       s->kind == X86_SITE_SYSCALL && s->len == 2 &&
-	       s->prev_len >= 5 && s->prev_len <= 7 &&
-	       s->prev_addr >= va && s->prev_addr + s->prev_len == s->addr &&
-	       s->addr + 2 <= va + len &&
-	       (mem[off] == 0xb8 || mem[off] == 0xc7 || mem[off] == 0x48);
+/* The sites of [mem, mem + len) in a heap array (*n of them), or NULL. */
+static struct x86_syscall_site *scan(const uint8_t *mem, size_t len,
+				     uint64_t va, size_t *n,
+				     struct x86_scan_stats *st)
+{
+	struct x86_syscall_site *s;
+	size_t max = SITES0;
+
+	for (;;) {
+		s = heap_alloc(max * sizeof(*s));
+		if (!s)
+			return 0;
+		*n = x86_scan_syscalls_ex(mem, len, va, s, max, st);
+		if (*n <= max)
+			return s;
+		heap_free(s);
+		max = *n;
+	}
+}
+
+/* Writes the trampolines of the patchable sites into the area (tp, mapped
+ * at area), in site order; a site that cannot have one (out of reach) is
+ * marked unpatchable (win_len 0). Returns how many were written. */
+static size_t fill_area(uint8_t *tp, uint64_t area, struct x86_syscall_site *s,
+			size_t n, const uint8_t *mem, uint64_t va, size_t len,
+			uint32_t *far)
+{
+	uint64_t enter = (uint64_t)husk_syscall_enter;
+	size_t i, k = 0;
+
+	memcpy(tp, &enter, 8);
+	for (i = 0; i < n; i++) {
+		uint64_t t = area + AREA_HDR + k * SLOT;
+
+		if (!patchable(&s[i], va, len))
+			continue;
+		if (!fits32((int64_t)(t - (s[i].win_addr + 5))) ||
+		    !fits32((int64_t)(s[i].addr + 2 - t)) ||
+		    !emit(tp + AREA_HDR + k * SLOT, t, mem + (s[i].win_addr - va),
+			  s[i].win_addr, s[i].win_len, s[i].addr + 2, area)) {
+			s[i].win_len = 0;
+			(*far)++;
+			continue;
+		}
+		k++;
+	}
+	memcpy(tp + 8, &k, 8);
+	return k;
+}
+
+/* Puts `jmp trampoline` (and int3 padding) over each window that has one. */
+static void patch_sites(uint8_t *mem, uint64_t va, size_t len, uint64_t area,
+			const struct x86_syscall_site *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *m = mem + (s[i].win_addr - va);
+		uint64_t t = area + AREA_HDR + k * SLOT;
+		int32_t d;
+
+		if (!patchable(&s[i], va, len))
+			continue;
+		d = (int32_t)(int64_t)(t - (s[i].win_addr + 5));
+		m[0] = 0xe9;
+		memcpy(m + 1, &d, 4);
+		memset(m + 5, 0xcc, s[i].win_len - 5u);
+		k++;
+	}
+}
+
+/* Maps the area read+exec (never writable: it was written through the
+ * direct map) and records it as the object's. 0, or -errno. */
+static int map_area(uint64_t area, uint64_t pa, uint64_t area_len,
+		    uint64_t obj_lo, uint64_t obj_hi)
+{
+	struct vma v = { .start = area, .end = area + area_len,
+			 .prot = VMA_READ | VMA_EXEC, .flags = VMA_TRAMPOLINES,
+			 .owner_lo = obj_lo, .owner_hi = obj_hi };
+	int rc = vm_map(area, pa, area_len, VM_READ | VM_EXEC);
+
+	if (!rc && (rc = vma_insert(&v)))
+		vm_unmap(area, area_len, 0);
+	return rc;
 }
 
 int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
@@ -235,26 +379,15 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 	struct x86_scan_stats st;
 	struct x86_syscall_site *s;
 	uint64_t area = 0, area_len = 0, pa = 0, reach_lo, reach_hi;
-	size_t max = SITES0, n, i, want = 0, k;
+	size_t n, i, want = 0, k = 0;
 	uint32_t far = 0, noarea = 0;
-	uint8_t *tp = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (!rewrite_enabled() || !len)
+	if (!rewrite_enabled() || !len || !(s = scan(mem, len, va, &n, &st)))
 		return 0;
-	for (;;) {
-		s = heap_alloc(max * sizeof(*s));
-		if (!s)
-			return 0;
-		n = x86_scan_syscalls_ex(mem, len, va, s, max, &st);
-		if (n <= max)
-			break;
-		heap_free(s);
-		max = n;
-	}
 	r->sites = (uint32_t)n;
 	for (i = 0; i < n; i++)
-		want += patchable(&s[i], mem, va, len);
+		want += patchable(&s[i], va, len);
 	reach_lo = va + len > (uint64_t)REACH ? va + len - REACH : 0;
 	reach_hi = va + REACH;
 	if (want) {
@@ -265,55 +398,18 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 			area = 0;
 	}
 	if (area) {
-		uint64_t enter = (uint64_t)husk_syscall_enter;
-
-		tp = pmem_to_virt(pa);
-		memset(tp, 0xcc, area_len);
-		memcpy(tp, &enter, 8);
-		for (i = 0, k = 0; i < n; i++) {
-			uint64_t t = area + AREA_HDR + k * SLOT;
-
-			if (!patchable(&s[i], mem, va, len))
-				continue;
-			if (!fits32((int64_t)(t - (s[i].prev_addr + 5))) ||
-			    !fits32((int64_t)(s[i].addr + 2 - t))) {
-				far++;
-				continue;
-			}
-			emit(tp + AREA_HDR + k * SLOT, t, mem + (s[i].prev_addr - va),
-			     s[i].prev_len, s[i].addr + 2, area);
-			k++;
-		}
-		/* Read+exec; written only through the direct map, above. */
-		if (!k || vm_map(area, pa, area_len, VM_READ | VM_EXEC)) {
+		memset(pmem_to_virt(pa), 0xcc, area_len);
+		k = fill_area(pmem_to_virt(pa), area, s, n, mem, va, len, &far);
+		if (!k || map_area(area, pa, area_len, obj_lo, obj_hi)) {
 			pmem_free(pa, area_len / PAGE_SIZE);
 			area = 0;
-			noarea = (uint32_t)(want - far);
-		} else if (vma_add(area, area + area_len, VMA_READ | VMA_EXEC, 0)) {
-			vm_unmap(area, area_len, 0);
-			pmem_free(pa, area_len / PAGE_SIZE);
-			area = 0;
-			noarea = (uint32_t)(want - far);
+			noarea = (uint32_t)k;
 		}
 	} else {
 		noarea = (uint32_t)want;
 	}
 	if (area) {
-		for (i = 0, k = 0; i < n; i++) {
-			uint64_t t = area + AREA_HDR + k * SLOT;
-			uint8_t *m = mem + (s[i].prev_addr - va);
-			int32_t d;
-
-			if (!patchable(&s[i], mem, va, len) ||
-			    !fits32((int64_t)(t - (s[i].prev_addr + 5))) ||
-			    !fits32((int64_t)(s[i].addr + 2 - t)))
-				continue;
-			d = (int32_t)(int64_t)(t - (s[i].prev_addr + 5));
-			m[0] = 0xe9;
-			memcpy(m + 1, &d, 4);
-			memset(m + 5, 0xcc, s[i].prev_len - 5u);
-			k++;
-		}
+		patch_sites(mem, va, len, area, s, n);
 		r->patched = (uint32_t)k;
 		r->area_va = area;
 		r->area_len = area_len;
@@ -325,4 +421,152 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 		report(va, len, r, &st, far, noarea);
 	heap_free(s);
 	return (int)r->patched;
+}
+
+static int present(uint64_t va)
+{
+	uint64_t pa;
+	unsigned prot;
+
+	return vm_query(va, &pa, &prot);
+}
+
+/* Copies the program's bytes at [va, va + len) into buf (a page gone
+ * meanwhile reads as invalid code, so that no window reaches into it). */
+static void gather(uint8_t *buf, uint64_t va, uint64_t len)
+{
+	uint64_t off, pa;
+	unsigned prot;
+
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		if (vm_query(va + off, &pa, &prot))
+			memcpy(buf + off, pmem_to_virt(pa), PAGE_SIZE);
+		else
+			memset(buf + off, NOT_CODE, PAGE_SIZE);
+	}
+}
+
+/* Writes buf back into the program's pages that are there. */
+static void scatter(const uint8_t *buf, uint64_t va, uint64_t len)
+{
+	uint64_t off, pa;
+	unsigned prot;
+
+	for (off = 0; off < len; off += PAGE_SIZE)
+		if (vm_query(va + off, &pa, &prot))
+			memcpy(pmem_to_virt(pa), buf + off, PAGE_SIZE);
+}
+
+/* One run of pages that are there, [lo, hi) inside the object. */
+static void rewrite_run(uint64_t lo, uint64_t hi, uint64_t obj_lo,
+			uint64_t obj_hi, struct rewrite_result *sum)
+{
+	struct rewrite_result r;
+	uint8_t *buf = heap_alloc(hi - lo);
+
+	if (!buf)
+		return;
+	gather(buf, lo, hi - lo);
+	if (rewrite_code(buf, hi - lo, lo, obj_lo, obj_hi, &r))
+		scatter(buf, lo, hi - lo);
+	heap_free(buf);
+	sum->sites += r.sites;
+	sum->patched += r.patched;
+	sum->declined += r.declined;
+}
+
+/* Pages never touched hold no code: each run of pages that are there is
+ * a region of its own (no sweep through the holes of a large mapping). */
+int rewrite_mapped(uint64_t va, uint64_t len, struct rewrite_result *r)
+{
+	uint64_t lo = va, hi, end = va + len;
+
+	memset(r, 0, sizeof(*r));
+	if (!rewrite_enabled())
+		return 0;
+	for (; lo < end; lo = hi) {
+		for (; lo < end && !present(lo); lo += PAGE_SIZE)
+			;
+		for (hi = lo; hi < end && present(hi); hi += PAGE_SIZE)
+			;
+		if (hi > lo)
+			rewrite_run(lo, hi, va, end, r);
+	}
+	return (int)r->patched;
+}
+
+/* The program's byte at va through the direct map, or NULL when its page
+ * is not there. */
+static uint8_t *byte_at(uint64_t va)
+{
+	uint64_t pa;
+	unsigned prot;
+
+	return vm_query(va, &pa, &prot) ? (uint8_t *)pmem_to_virt(pa) : 0;
+}
+
+/* The site still holds the jump to slot t (nothing else wrote it since). */
+static int jumps_to(uint64_t site, uint64_t t)
+{
+	uint8_t b[5];
+	int32_t d;
+	unsigned i;
+
+	for (i = 0; i < 5; i++) {
+		uint8_t *p = byte_at(site + i);
+		if (!p)
+			return 0;
+		b[i] = *p;
+	}
+	memcpy(&d, b + 1, 4);
+	return b[0] == 0xe9 && site + 5 + (uint64_t)(int64_t)d == t;
+}
+
+static int put_back(const struct original *o)
+{
+	unsigned i;
+
+	for (i = 0; i < o->len; i++)
+		if (!byte_at(o->site + i))
+			return 0;
+	for (i = 0; i < o->len; i++)
+		*byte_at(o->site + i) = o->bytes[i];
+	return 1;
+}
+
+/* The sites of the area at `area` that lie in [lo, hi) get their bytes
+ * back; each slot's record is then spent (its trampoline stays, for a
+ * thread still inside it). */
+static void restore_area(uint64_t area, uint64_t lo, uint64_t hi)
+{
+	uint64_t pa, n, k;
+	unsigned prot;
+	uint8_t *base;
+
+	if (!vm_query(area, &pa, &prot))
+		return;
+	base = pmem_to_virt(pa); /* the area's pages are contiguous */
+	memcpy(&n, base + 8, 8);
+	for (k = 0; k < n; k++) {
+		uint8_t *rec = base + AREA_HDR + k * SLOT + SLOT_CODE;
+		struct original o;
+
+		memcpy(&o, rec, sizeof(o));
+		if (o.len < 5 || o.len > X86_WINDOW_MAX || o.site < lo ||
+		    o.site + o.len > hi ||
+		    !jumps_to(o.site, area + AREA_HDR + k * SLOT) || !put_back(&o))
+			continue;
+		o.len = 0;
+		memcpy(rec, &o, sizeof(o));
+	}
+}
+
+void rewrite_restore(uint64_t lo, uint64_t hi)
+{
+	const struct vma *v;
+	unsigned i;
+
+	for (i = 0; (v = vma_at(i)); i++)
+		if ((v->flags & VMA_TRAMPOLINES) && v->owner_lo < hi && lo < v->owner_hi)
+			restore_area(v->start, lo, hi);
 }

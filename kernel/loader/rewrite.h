@@ -1,12 +1,15 @@
 /*
- * The system-call rewriter: turns `mov $NR, %eax; syscall` in code being
- * mapped executable into a jump to a per-site trampoline that calls the
- * library OS's one door (husk_syscall_enter, kernel/sys/entry.S) directly,
- * without the trap. Sites it leaves alone (declined by x86_scan_syscalls,
- * rt_sigreturn, out of reach) keep working through SYSCALL's slow path.
+ * The system-call rewriter: turns `mov $NR, %eax; syscall` (and the
+ * argument moves compilers put between them) in code being mapped
+ * executable into a jump to a per-site trampoline that runs those
+ * instructions and calls the library OS's one door (husk_syscall_enter,
+ * kernel/sys/entry.S) directly, without the trap. Sites it leaves alone
+ * (declined by x86_scan_syscalls, rt_sigreturn, out of reach) keep working
+ * through SYSCALL's slow path.
  *
- * Callers: kernel/exec/exec.c for the program and its interpreter; the
- * mmap path for every PROT_EXEC mapping of a file (see README.md).
+ * Callers: kernel/exec/exec.c for the program and its interpreter;
+ * kernel/sys/mmap.c for every private PROT_EXEC mapping of a file, and for
+ * memory mprotect makes executable (see README.md).
  */
 #ifndef KERNEL_LOADER_REWRITE_H
 #define KERNEL_LOADER_REWRITE_H
@@ -15,9 +18,9 @@
 #include <stdint.h>
 
 /* What rewrite_code did to one region. area_va/area_len: the trampoline
- * mapping it added (read+exec, 0 when none), which belongs to the object
- * (recorded in kernel/mm/vma.c like any mapping) and should be unmapped
- * with it. */
+ * mapping it added (read+exec, 0 when none), recorded in kernel/mm/vma.c
+ * as VMA_TRAMPOLINES of [obj_lo, obj_hi): it may go once none of that
+ * range is mapped any more (kernel/sys/mmap.c does so). */
 struct rewrite_result {
 	uint32_t sites;    /* syscall sites found (int $0x80/sysenter too) */
 	uint32_t patched;  /* rewritten into trampoline calls */
@@ -44,6 +47,27 @@ struct rewrite_result {
  */
 int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 		 uint64_t obj_hi, struct rewrite_result *r);
+
+/*
+ * The same for code already mapped at [va, va + len) (whole pages), not
+ * writable: anonymous memory a JIT filled, a file mapped without
+ * PROT_EXEC, about to become executable. Reads and patches its pages
+ * through the direct map; pages not there yet hold no code, so each run
+ * of pages that are there is a region of its own (a stats line each). The
+ * trampolines' object is [va, va + len). *r sums the runs' counts (its
+ * area fields stay 0: each run's area is recorded as the object's).
+ */
+int rewrite_mapped(uint64_t va, uint64_t len, struct rewrite_result *r);
+
+/*
+ * The reverse, for code at [lo, hi) about to become writable (not
+ * executable any more, and not writable yet): every site patched there
+ * gets its original bytes back, so that a JIT patching its code, or ld.so
+ * applying text relocations, finds what was there. Their trampolines stay
+ * (a thread may still be inside one) until the code is unmapped; making the
+ * code executable again rewrites it afresh.
+ */
+void rewrite_restore(uint64_t lo, uint64_t hi);
 
 /* 0 under husk.no-rewrite, else 1. */
 int rewrite_enabled(void);

@@ -2,7 +2,8 @@
  * System-call sites by linear sweep, over Zydis's decoder (see x86dec.h).
  * One pass: direct branches are checked against the sites as they go (a
  * backward target at once, a forward one that may land in a site's window
- * at the end; a second pass only if there are more than X86_PENDING).
+ * once the sweep is past every site that could hold it; a second pass
+ * only if more than X86_PENDING are waiting at once).
  * About 60-100 ns per instruction on the host: 20-25 ms for the 1.4 MB of
  * glibc's libc.so.6.
  *
@@ -75,14 +76,92 @@ static int mov_eax_imm(const ZydisDecodedInstruction *insn, const uint8_t *p,
 	return 1;
 }
 
-/* Uses rip-relative memory (ModRM mod 00, r/m 101: no SIB in 64-bit mode)
- * or a relative immediate (branches). */
+/* Uses rip-relative memory: ModRM mod 00, r/m 101 (no SIB in 64-bit
+ * mode), with a 32-bit displacement. */
+static int rip_relative(const ZydisDecodedInstruction *insn)
+{
+	return (insn->attributes & ZYDIS_ATTRIB_HAS_MODRM) &&
+	       insn->raw.modrm.mod == 0 && insn->raw.modrm.rm == 5;
+}
+
+/* A relative immediate: a branch's target. */
+static int branch_relative(const ZydisDecodedInstruction *insn)
+{
+	return insn->raw.imm[0].is_relative || insn->raw.imm[1].is_relative;
+}
+
+/* Uses rip-relative memory or a relative immediate (branches). */
 static int pc_relative(const ZydisDecodedInstruction *insn)
 {
-	if ((insn->attributes & ZYDIS_ATTRIB_HAS_MODRM) &&
-	    insn->raw.modrm.mod == 0 && insn->raw.modrm.rm == 5)
+	return rip_relative(insn) || branch_relative(insn);
+}
+
+int x86_rip_disp(const uint8_t *p, size_t avail)
+{
+	ZydisDecoder dec;
+	ZydisDecodedInstruction insn;
+
+	if (!p)
+		return 0;
+	decoder_init(&dec);
+	if (decode(&dec, p, avail, &insn) < 0 || !rip_relative(&insn) ||
+	    insn.raw.disp.size != 32 || !insn.raw.disp.offset ||
+	    insn.raw.disp.offset + 4u > insn.length)
+		return 0;
+	return insn.raw.disp.offset;
+}
+
+/* mov between registers and memory, or of an immediate (88-8b, c6, c7,
+ * b0-bf): not to or from segment, control or debug registers, nor the
+ * absolute-address forms. */
+static int plain_mov(const ZydisDecodedInstruction *insn)
+{
+	uint8_t op = insn->opcode;
+
+	return insn->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT &&
+	       ((op >= 0x88 && op <= 0x8b) || op == 0xc6 || op == 0xc7 ||
+		(op >= 0xb0 && op <= 0xbf));
+}
+
+/* Data instructions that compute the same at any address, given the same
+ * registers, flags and stack (a rip-relative operand once its displacement
+ * is re-aimed, see x86_rip_disp): no branch, nothing privileged. endbr64 is
+ * not one: it marks an indirect branch's target. */
+static int movable(const ZydisDecodedInstruction *insn)
+{
+	ZydisMnemonic m = insn->mnemonic;
+
+	if (branch_relative(insn))
+		return 0;
+	switch (m) {
+	case ZYDIS_MNEMONIC_MOV:
+		return plain_mov(insn);
+	case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_MOVSXD:
+	case ZYDIS_MNEMONIC_MOVZX: case ZYDIS_MNEMONIC_LEA:
+	case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_SUB:
+	case ZYDIS_MNEMONIC_ADC: case ZYDIS_MNEMONIC_SBB:
+	case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR:
+	case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_NOT:
+	case ZYDIS_MNEMONIC_NEG: case ZYDIS_MNEMONIC_INC:
+	case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_SHL:
+	case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
+	case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR:
+	case ZYDIS_MNEMONIC_IMUL: case ZYDIS_MNEMONIC_TEST:
+	case ZYDIS_MNEMONIC_CMP: case ZYDIS_MNEMONIC_PUSH:
+	case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_NOP:
+	case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_CDQE:
+	case ZYDIS_MNEMONIC_CQO: case ZYDIS_MNEMONIC_CWDE:
+	case ZYDIS_MNEMONIC_BSWAP: case ZYDIS_MNEMONIC_MOVD:
+	case ZYDIS_MNEMONIC_MOVQ: case ZYDIS_MNEMONIC_MOVAPS:
+	case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVDQA:
+	case ZYDIS_MNEMONIC_MOVDQU: case ZYDIS_MNEMONIC_PXOR:
+	case ZYDIS_MNEMONIC_XORPS:
 		return 1;
-	return insn->raw.imm[0].is_relative || insn->raw.imm[1].is_relative;
+	default:
+		return (m >= ZYDIS_MNEMONIC_CMOVB && m <= ZYDIS_MNEMONIC_CMOVZ) ||
+		       (m >= ZYDIS_MNEMONIC_SETB && m <= ZYDIS_MNEMONIC_SETS) ||
+		       m == ZYDIS_MNEMONIC_SETZ;
+	}
 }
 
 static int site_kind(const ZydisDecodedInstruction *insn)
@@ -108,7 +187,22 @@ static void count(struct x86_scan_stats *st, const struct x86_syscall_site *s,
 		st->patch_pair += sign;
 	if (s->decline && s->decline < X86_DECLINE_MAX)
 		st->decline[s->decline] += sign;
+	if (x86_site_movable(s))
+		st->patch_moved += sign;
+	else if (s->win_decline && s->win_decline < X86_DECLINE_MAX)
+		st->win_decline[s->win_decline] += sign;
 }
+
+/* The instructions just before the current one, newest first, as far as
+ * a moved window can reach (4 one-byte instructions, then one more). */
+#define X86_HISTORY 5
+
+struct past {
+	size_t off;
+	uint8_t len;
+	uint8_t movable;
+	uint8_t sigreturn; /* mov $15, %eax|%rax */
+};
 
 /* The state of the sweep that a verdict depends on. */
 struct sweep {
@@ -119,7 +213,24 @@ struct sweep {
 	int prev_len;
 	uint32_t prev_imm;
 	int prev_mov, prev_pc_rel;
+	struct past hist[X86_HISTORY]; /* contiguous, ending at off */
+	unsigned nhist;
 };
+
+/* Remembers the instruction at w->off (length l; sigreturn: it is mov
+ * $15, %eax|%rax) for the windows of later sites. */
+static void remember(struct sweep *w, const ZydisDecodedInstruction *insn,
+		     int l, int sigreturn)
+{
+	struct past p = { w->off, (uint8_t)l, (uint8_t)movable(insn),
+			  (uint8_t)sigreturn };
+
+	__builtin_memmove(&w->hist[1], &w->hist[0],
+			  (X86_HISTORY - 1) * sizeof(w->hist[0]));
+	w->hist[0] = p;
+	if (w->nhist < X86_HISTORY)
+		w->nhist++;
+}
 
 static void verdict(const struct sweep *w, struct x86_syscall_site *s)
 {
@@ -139,11 +250,59 @@ static void verdict(const struct sweep *w, struct x86_syscall_site *s)
 		s->flags |= X86_PATCH_MOV | X86_PATCH_PAIR;
 }
 
-/* The bytes a patch of site s may cover: the mov (when it is one) and the
- * system-call instruction. */
+/* The moved form's verdict: the shortest run of movable instructions
+ * ending at the syscall that is at least 5 bytes long. */
+static void window_verdict(const struct sweep *w, struct x86_syscall_site *s,
+			   uint64_t vaddr)
+{
+	unsigned i, len = 0, sigreturn = 0;
+
+	if (s->kind != X86_SITE_SYSCALL) {
+		s->win_decline = X86_DECLINE_UNSUPPORTED;
+		return;
+	}
+	if (s->len != 2) {
+		s->win_decline = X86_DECLINE_ENCODING;
+		return;
+	}
+	for (i = 0; i < w->nhist && len < 5; i++) {
+		if (!w->hist[i].movable) {
+			s->win_decline = X86_DECLINE_UNMOVABLE;
+			return;
+		}
+		len += w->hist[i].len;
+		sigreturn |= w->hist[i].sigreturn;
+	}
+	if (len < 5) {
+		s->win_decline = X86_DECLINE_NO_PREV;
+		return;
+	}
+	s->win_addr = s->addr - len;
+	s->win_len = (uint8_t)len;
+	if (w->resynced && s->win_addr - vaddr < w->sync_off + X86_SYNC_GUARD)
+		s->win_decline = X86_DECLINE_NEAR_RESYNC;
+	else if (sigreturn)
+		s->win_decline = X86_DECLINE_SIGRETURN;
+}
+
+/* The bytes a patch of site s may cover: its moved window (which holds
+ * the mov when there is one) and the system-call instruction. */
 static uint64_t window_start(const struct x86_syscall_site *s)
 {
-	return s->prev_mov_imm ? s->prev_addr : s->addr;
+	return s->win_len ? s->win_addr : s->addr;
+}
+
+static void decline_mov(struct x86_syscall_site *s)
+{
+	s->flags &= ~(X86_PATCH_MOV | X86_PATCH_PAIR);
+	if (!s->decline)
+		s->decline = X86_DECLINE_BRANCH_INSIDE;
+}
+
+static void decline_window(struct x86_syscall_site *s)
+{
+	if (!s->win_decline)
+		s->win_decline = X86_DECLINE_BRANCH_INSIDE;
 }
 
 /* A direct branch to target: mark the site whose window holds it. */
@@ -171,19 +330,24 @@ static void branch_into(struct x86_syscall_site *out, size_t n, uint64_t target,
 	if (target == s->addr) {
 		s->flags |= X86_BRANCH_TO_SYSCALL;
 		s->flags &= ~X86_PATCH_PAIR;
+	} else if (target > s->addr) { /* inside the syscall itself */
+		decline_mov(s);
+		decline_window(s);
 	} else {
-		s->flags &= ~(X86_PATCH_MOV | X86_PATCH_PAIR);
-		if (!s->decline)
-			s->decline = X86_DECLINE_BRANCH_INSIDE;
+		/* Inside the window; inside the mov too if past its start. */
+		decline_window(s);
+		if (s->prev_mov_imm && target > s->prev_addr)
+			decline_mov(s);
 	}
 	count(st, s, +1);
 }
 
 /* A forward branch to target can only matter if a plain syscall (0f 05)
- * starts within [target - 1, target + 6]: a window is a mov of 5-7 bytes
- * and the syscall, and target must lie past the window's first byte. A
- * target on `b8 id 0f 05` is that window's first byte (no longer mov can
- * start before it and end at that syscall), the usual case: not kept. */
+ * starts within [target - 1, target + X86_WINDOW_MAX]: a window is at
+ * most that long before the syscall, and target must lie past the
+ * window's first byte. (Even a target on `b8 id 0f 05` is kept: the
+ * instruction that ends at that syscall on the sweep's boundaries may
+ * start before it.) */
 static int may_hit_site(const uint8_t *code, size_t len, uint64_t vaddr,
 			uint64_t target)
 {
@@ -191,15 +355,14 @@ static int may_hit_site(const uint8_t *code, size_t len, uint64_t vaddr,
 
 	if (target < vaddr || off >= len)
 		return 0;
-	for (x = off ? off - 1 : 0; x <= off + 6 && x + 1 < len; x++)
-		if (code[x] == 0x0f && code[x + 1] == 0x05 &&
-		    !(x == off + 5 && code[off] == 0xb8))
+	for (x = off ? off - 1 : 0; x <= off + X86_WINDOW_MAX && x + 1 < len; x++)
+		if (code[x] == 0x0f && code[x + 1] == 0x05)
 			return 1;
 	return 0;
 }
 
-/* Forward branch targets to check once the sweep is done; when more come,
- * a second sweep over the region checks every branch instead. */
+/* Forward branch targets waiting for the sweep to pass them; when more
+ * wait at once, a second sweep over the region checks every branch. */
 #define X86_PENDING 64
 
 /* Direct branches (jmp, jcc, call, loop, jrcxz, xbegin) of the instruction
@@ -211,6 +374,36 @@ struct branches {
 	unsigned npending;
 	int overflow;
 };
+
+/* Checks now the kept targets that every site which could hold them lies
+ * before `here` (a window ends at its syscall, at most X86_WINDOW_MAX
+ * bytes past any byte in it), so that their room can be reused. Returns
+ * how many entries are free. */
+static unsigned settle(struct branches *b, uint64_t here,
+		       struct x86_syscall_site *out, size_t nstored,
+		       struct x86_scan_stats *st)
+{
+	unsigned i, kept = 0;
+
+	for (i = 0; i < b->npending; i++) {
+		if (b->pending[i] + X86_WINDOW_MAX <= here)
+			branch_into(out, nstored, b->pending[i], st);
+		else
+			b->pending[kept++] = b->pending[i];
+	}
+	b->npending = kept;
+	return X86_PENDING - kept;
+}
+
+static int kept_already(const struct branches *b, uint64_t target)
+{
+	unsigned i;
+
+	for (i = 0; i < b->npending; i++)
+		if (b->pending[i] == target)
+			return 1;
+	return 0;
+}
 
 static void note_branches(struct branches *b, const ZydisDecodedInstruction *insn,
 			  const uint8_t *code, size_t len, uint64_t vaddr,
@@ -230,7 +423,10 @@ static void note_branches(struct branches *b, const ZydisDecodedInstruction *ins
 			branch_into(out, nstored, target, st);
 		else if (!may_hit_site(code, len, vaddr, target))
 			continue;
-		else if (b->npending < X86_PENDING)
+		else if (kept_already(b, target))
+			continue; /* calls to one wrapper, loops' exits */
+		else if (b->npending < X86_PENDING ||
+			 settle(b, vaddr + off, out, nstored, st))
 			b->pending[b->npending++] = target;
 		else
 			b->overflow = 1;
@@ -301,6 +497,7 @@ size_t x86_scan_syscalls_ex(const uint8_t *code, size_t len, uint64_t vaddr,
 			w.sync_off = w.off;
 			w.resynced = 1;
 			w.prev_len = 0;
+			w.nhist = 0;
 			continue;
 		}
 		in_bad = 0;
@@ -322,6 +519,7 @@ size_t x86_scan_syscalls_ex(const uint8_t *code, size_t len, uint64_t vaddr,
 					s.nr = w.prev_imm;
 			}
 			verdict(&w, &s);
+			window_verdict(&w, &s, vaddr);
 			if (kind == X86_SITE_SYSCALL)
 				st.syscalls++;
 			else if (kind == X86_SITE_INT80)
@@ -339,6 +537,7 @@ size_t x86_scan_syscalls_ex(const uint8_t *code, size_t len, uint64_t vaddr,
 		w.prev_len = l;
 		w.prev_mov = mov_eax_imm(&insn, code + w.off, l, &w.prev_imm);
 		w.prev_pc_rel = pc_relative(&insn);
+		remember(&w, &insn, l, w.prev_mov && w.prev_imm == 15);
 		w.off += (size_t)l;
 	}
 
@@ -368,11 +567,12 @@ const char *x86_decline_name(unsigned decline)
 		[X86_PATCH_OK] = "ok",
 		[X86_DECLINE_UNSUPPORTED] = "unsupported (int $0x80, sysenter)",
 		[X86_DECLINE_ENCODING] = "syscall with prefixes",
-		[X86_DECLINE_NO_PREV] = "no instruction before",
+		[X86_DECLINE_NO_PREV] = "no instruction (or under 5 bytes of them) before",
 		[X86_DECLINE_PREV_NOT_MOV] = "previous instruction not mov $imm32, %eax",
 		[X86_DECLINE_NEAR_RESYNC] = "near undecodable bytes",
 		[X86_DECLINE_BRANCH_INSIDE] = "a direct branch targets inside",
 		[X86_DECLINE_SIGRETURN] = "rt_sigreturn",
+		[X86_DECLINE_UNMOVABLE] = "an instruction before the syscall cannot move",
 	};
 
 	return decline < X86_DECLINE_MAX ? names[decline] : "?";

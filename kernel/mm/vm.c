@@ -14,6 +14,7 @@
 #define EEXIST 17
 #define ENOMEM 12
 #define FLUSH_ALL_OVER 32 /* pages: beyond this, one CR3 reload */
+#define PTE_BORROWED (1ULL << 9) /* ignored by the CPU: VM_BORROWED */
 
 static uint64_t root, img_lo, img_hi, nx_bit;
 static uintptr_t img_delta;
@@ -75,14 +76,21 @@ static uint64_t *walk(uint64_t va, int create)
 	return &t[(va >> 12) & 511];
 }
 
+/* No access at all (PROT_NONE) is a supervisor page: the program and the
+ * library OS both run in ring 3, so neither reaches it, and its contents
+ * survive until the access comes back. */
 static uint64_t pte_bits(unsigned prot)
 {
-	uint64_t pte = PTE_P | PTE_U;
+	uint64_t pte = PTE_P;
 
+	if (prot & (VM_READ | VM_WRITE | VM_EXEC))
+		pte |= PTE_U;
 	if (prot & VM_WRITE)
 		pte |= PTE_W;
 	if (!(prot & VM_EXEC))
 		pte |= nx_bit;
+	if (prot & VM_BORROWED)
+		pte |= PTE_BORROWED;
 	return pte;
 }
 
@@ -136,7 +144,7 @@ long vm_unmap(uint64_t va, uint64_t len, void (*release)(uint64_t pa))
 		uint64_t *e = walk(va + off, 0);
 		if (!e || !(*e & PTE_P))
 			continue;
-		if (release)
+		if (release && !(*e & PTE_BORROWED))
 			release(*e & PTE_ADDR);
 		*e = 0;
 		n++;
@@ -155,7 +163,8 @@ int vm_protect(uint64_t va, uint64_t len, unsigned prot)
 	for (off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t *e = walk(va + off, 0);
 		if (e && (*e & PTE_P))
-			*e = (*e & PTE_ADDR) | pte_bits(prot);
+			*e = (*e & (PTE_ADDR | PTE_BORROWED)) |
+			     pte_bits(prot & ~VM_BORROWED);
 	}
 	flush(va, len / PAGE_SIZE);
 	return 0;
@@ -168,7 +177,9 @@ int vm_query(uint64_t va, uint64_t *pa, unsigned *prot)
 	if (!e || !(*e & PTE_P))
 		return 0;
 	*pa = (*e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
-	*prot = VM_READ | ((*e & PTE_W) ? VM_WRITE : 0) |
-		((*e & nx_bit) && nx_bit ? 0 : VM_EXEC);
+	*prot = (*e & PTE_BORROWED) ? VM_BORROWED : 0;
+	if (*e & PTE_U)
+		*prot |= VM_READ | ((*e & PTE_W) ? VM_WRITE : 0) |
+			 ((*e & nx_bit) && nx_bit ? 0 : VM_EXEC);
 	return 1;
 }

@@ -58,9 +58,15 @@ static void __attribute__((noreturn)) qemu_exit(int status, unsigned reason,
 }
 
 
+static uint64_t qemu_take_host_signals(void)
+{
+	return 0; /* QEMU ends the VM on a signal */
+}
+
 const struct platform_ops platform_qemu = {
 	.name = "pvh",
 	.console_write = qemu_write,
 	.console_flush = qemu_flush,
+	.take_host_signals = qemu_take_host_signals,
 	.exit = qemu_exit,
 };

@@ -57,10 +57,16 @@ static void __attribute__((noreturn)) vmm_exit(int status, unsigned reason,
 }
 
 
+static uint64_t vmm_take_host_signals(void)
+{
+	return __atomic_exchange_n(&ring->signals, 0, __ATOMIC_SEQ_CST);
+}
+
 const struct platform_ops platform_vmm = {
 	.name = "husk-vmm",
 	.console_write = vmm_write,
 	.console_flush = vmm_flush,
+	.take_host_signals = vmm_take_host_signals,
 	.exit = vmm_exit,
 };
 

@@ -92,6 +92,16 @@ static long futex_wait(uint64_t uaddr, uint32_t val, int64_t deadline,
 	return r;
 }
 
+/* t is going away (execve): its waiter record lives on its stack. */
+void futex_forget(struct thread *t)
+{
+	for (struct waiter **p = &waiters; *p;)
+		if ((*p)->t == t)
+			*p = (*p)->next;
+		else
+			p = &(*p)->next;
+}
+
 int futex_wake(uint64_t uaddr, int n, uint32_t mask)
 {
 	struct waiter **p = &waiters;

@@ -6,5 +6,8 @@
 
 /* Wakes up to n waiters on uaddr whose bitset meets mask. */
 int futex_wake(uint64_t uaddr, int n, uint32_t mask);
+struct thread;
+/* Drops t's wait, if any (t is being destroyed). */
+void futex_forget(struct thread *t);
 
 #endif

@@ -17,6 +17,7 @@
 #include "../lib.h"
 #include "../platform.h"
 #include "../sys/syscall.h"
+#include "futex.h"
 #include "thread.h"
 
 #define SLICE_NS 10000000 /* 10 ms */
@@ -353,6 +354,7 @@ void thread_kill_others(void)
 			continue;
 		}
 		sched_unblock(t, 0);
+		futex_forget(t);
 		*p = t->next;
 		thread_free(t);
 	}

@@ -84,6 +84,15 @@ int thread_count(void)
 
 /* exit(2) of one thread: its clear_child_tid word is zeroed and woken
  * (pthread_join waits on it); the last thread's exit ends the program. */
+/* execve: what pointed into the old program is forgotten. */
+void thread_exec_reset(struct thread *t)
+{
+	t->clear_child_tid = 0;
+	t->robust_list = 0;
+	t->rseq = 0;
+	t->unmap_at_exit[0] = t->unmap_at_exit[1] = 0;
+}
+
 int thread_defer_unmap(const struct syscall_args *a, uint64_t addr,
 		       uint64_t len)
 {

@@ -61,6 +61,7 @@ int thread_count(void);
 void thread_exit(int status) __attribute__((noreturn));
 /* execve: every thread but the caller ends at once, unseen. */
 void thread_kill_others(void);
+void thread_exec_reset(struct thread *t);
 
 /* Called where a switch is safe: the end of a system call. */
 void sched_preempt_point(void);

@@ -14,6 +14,8 @@
 #include "../mm/vma.h"
 #include "../vm.h"
 #include "calls.h"
+#include "signal.h"
+#include "../sched/thread.h"
 #include "fd.h"
 #include "procfs.h"
 
@@ -105,7 +107,11 @@ long sys_execve(const struct syscall_args *a)
 		rc = exec_check(path, err, sizeof(err));
 	if (rc)
 		return rc;
-	/* The point of no return. */
+	/* The point of no return. The other threads go (as on Linux), and
+	 * handlers, which were in the old program, become SIG_DFL. */
+	thread_kill_others();
+	thread_exec_reset(current);
+	signal_exec_reset();
 	drop_address_space();
 	close_on_exec();
 	rc = exec_load(path, args.v, env.v, &s, err, sizeof(err));

@@ -1,11 +1,22 @@
 /*
  * mmap, munmap, mprotect, madvise, mremap, and the page-fault path that
- * supplies anonymous pages on first touch (the stack included). File
- * mappings are private copies read in full at mmap time (MAP_SHARED ones
- * too: with one process, only writes back to the file would differ, and
- * those are not kept); executable ones pass through the system-call
- * rewriter before they become executable. Mappings are recorded in kernel/mm/vma.c; the page tables
- * only ever hold pages that were touched.
+ * supplies pages on first touch. Mappings are recorded in kernel/mm/vma.c;
+ * the page tables only ever hold pages that were touched (or that a file
+ * mapping found already there).
+ *
+ * - Anonymous memory (the stack included) comes zeroed on first touch.
+ * - A private file mapping is a copy read in full at mmap time.
+ * - A shared file mapping maps the file's own pages (kernel/fs/file.c
+ *   keeps file data in page-allocator pages), so that it, read(), write()
+ *   and every other shared mapping of the file see the same bytes at every
+ *   moment, with nothing to write back at msync, munmap or exit.
+ * - PROT_NONE pages stay but out of reach (kernel/mm/vm.c): any access
+ *   faults, and the contents come back with the access.
+ * - W^X: no mapping is ever writable and executable. Code becoming
+ *   executable passes through the system-call rewriter first (a private
+ *   PROT_EXEC file mapping at mmap, memory made executable by mprotect),
+ *   while it is neither; shared file pages are left alone (patching them
+ *   would change the file), their system calls take the slow path.
  */
 #include "../fs/vfs.h"
 #include "../lib.h"
@@ -20,6 +31,8 @@
 
 /* Linked only into images that run Linux programs (husk.elf). */
 extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
+extern __typeof__(rewrite_mapped) rewrite_mapped __attribute__((weak));
+extern __typeof__(rewrite_restore) rewrite_restore __attribute__((weak));
 
 #define PAGE 4096ULL
 #define PROT_READ 1
@@ -37,6 +50,7 @@ extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 #define EINVAL 22
 #define ENOMEM 12
 #define ENODEV 19
+#define EOVERFLOW 75
 /* Where mmap looks for room: above the library OS's windows, below the
  * stack. */
 #define MMAP_FLOOR 0x200000000000ULL
@@ -57,8 +71,11 @@ static uint64_t page_up(uint64_t x)
 	return (x + PAGE - 1) & ~(PAGE - 1);
 }
 
+/* x86 pages cannot be write- or execute-only: any access reads. */
 static unsigned vm_prot_of(unsigned p)
 {
+	if (!(p & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return 0;
 	return VM_READ | ((p & PROT_WRITE) ? VM_WRITE : 0) |
 	       ((p & PROT_EXEC) ? VM_EXEC : 0);
 }
@@ -68,28 +85,52 @@ static void release(uint64_t pa)
 	pmem_free(pa, 1);
 }
 
-/* Drops the pages and the records of [start, end). */
+static uint64_t pa_of(const void *direct)
+{
+	return (uint64_t)((uintptr_t)direct - (uintptr_t)pmem_to_virt(0));
+}
+
+/* Trampoline areas (kernel/loader/rewrite.c) whose code is no longer
+ * mapped at all: nothing can jump there any more. */
+static void drop_orphan_trampolines(void)
+{
+	const struct vma *v;
+	unsigned i = 0;
+
+	while ((v = vma_at(i))) {
+		uint64_t start = v->start, end = v->end;
+
+		if (!(v->flags & VMA_TRAMPOLINES) ||
+		    vma_overlaps(v->owner_lo, v->owner_hi)) {
+			i++;
+			continue;
+		}
+		vm_unmap(start, end - start, release);
+		vma_remove(start, end); /* the next record is now at i */
+	}
+}
+
+/* Drops the pages and the records of [start, end). A shared file's pages
+ * stay the file's (VM_BORROWED). */
 static int unmap_range(uint64_t start, uint64_t end)
 {
+	int rc;
+
 	vm_unmap(start, end - start, release);
-	return vma_remove(start, end);
+	rc = vma_remove(start, end);
+	drop_orphan_trampolines();
+	return rc;
 }
 
 /* Reads the file into fresh pages and maps them at [addr, addr+len). */
-static long map_file(uint64_t addr, uint64_t len, long prot, long fd, uint64_t off)
+static long map_private_file(uint64_t addr, uint64_t len, long prot,
+			     struct file *f, uint64_t off)
 {
-	struct file *f = fd_file(fd);
 	uint64_t pages = len / PAGE, pa;
 	uint8_t *mem;
 	long got;
 	int rc;
 
-	if (!f)
-		return -EBADF;
-	if (!f->vn || !VFS_ISREG(vfs_mode(f->vn)))
-		return -ENODEV;
-	if ((f->flags & 3) == 1) /* O_WRONLY */
-		return -EACCES;
 	pa = pmem_alloc(pages);
 	if (!pa)
 		return -ENOMEM;
@@ -106,7 +147,8 @@ static long map_file(uint64_t addr, uint64_t len, long prot, long fd, uint64_t o
 	}
 	rc = vm_map(addr, pa, len, vm_prot_of((unsigned)prot));
 	if (!rc)
-		rc = vma_add(addr, addr + len, (unsigned)prot, 0);
+		rc = vma_add_named(addr, addr + len, (unsigned)prot, 0,
+				   file_path(f), off);
 	if (rc) {
 		vm_unmap(addr, len, 0);
 		pmem_free(pa, pages);
@@ -115,18 +157,85 @@ static long map_file(uint64_t addr, uint64_t len, long prot, long fd, uint64_t o
 	return (long)addr;
 }
 
+static uint64_t file_size(struct vnode *vn)
+{
+	struct vfs_stat st;
+
+	return vfs_getattr(vn, &st) ? 0 : (uint64_t)st.size;
+}
+
+/* Maps the file's page for `page` (in v, inside the file); make: also one
+ * that the file does not hold yet (a hole, or still in the initrd). */
+static int map_file_page(const struct vma *v, uint64_t page, int make)
+{
+	void *p = vfs_file_page(v->file, (v->off + (page - v->start)) / PAGE, make);
+
+	if (!p)
+		return make ? -ENOMEM : 0;
+	return vm_map(page, pa_of(p), PAGE, vm_prot_of(v->prot) | VM_BORROWED);
+}
+
+static long map_shared_file(uint64_t addr, uint64_t len, long prot,
+			    struct file *f, uint64_t off)
+{
+	struct vma v = { .start = addr, .end = addr + len, .prot = (unsigned)prot,
+			 .flags = VMA_SHARED, .file = f->vn, .off = off };
+	uint64_t size = file_size(f->vn), page;
+	int rc;
+
+	if ((f->flags & VFS_O_ACCMODE) == VFS_O_RDWR)
+		v.flags |= VMA_MAYWRITE;
+	else if (prot & PROT_WRITE)
+		return -EACCES;
+	rc = vma_insert(&v);
+	/* The pages the file holds now; the rest come on first touch. */
+	for (page = addr; !rc && page < addr + len &&
+	     off + (page - addr) < size; page += PAGE)
+		rc = map_file_page(&v, page, 0);
+	if (rc)
+		unmap_range(addr, addr + len);
+	return rc ? rc : (long)addr;
+}
+
+/* The file behind fd, checked for a mapping of it: 0, or -errno. */
+static int mappable(long fd, long flags, struct file **out)
+{
+	struct file *f = fd_file(fd);
+
+	if (!f)
+		return -EBADF;
+	if (!f->vn || !VFS_ISREG(vfs_mode(f->vn)))
+		return -ENODEV;
+	if ((f->flags & VFS_O_ACCMODE) == VFS_O_WRONLY)
+		return -EACCES;
+	if ((flags & MAP_SHARED) && !vfs_file_mappable(f->vn))
+		return -ENODEV; /* data made on the fly (/proc) */
+	*out = f;
+	return 0;
+}
+
 long sys_mmap(const struct syscall_args *a)
 {
 	uint64_t addr = (uint64_t)a->a[0], len = page_up((uint64_t)a->a[1]);
+	uint64_t off = (uint64_t)a->a[5];
 	long prot = a->a[2], flags = a->a[3];
+	struct file *f = 0;
 	int rc;
 
-	if (!len || (addr & (PAGE - 1)) || (prot & ~7L))
+	if (!a->a[1] || (addr & (PAGE - 1)) || (prot & ~7L))
 		return -EINVAL;
+	if (!len)
+		return -ENOMEM; /* rounded past the end of the address space */
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS) && ((uint64_t)a->a[5] & (PAGE - 1)))
-		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (off & (PAGE - 1))
+			return -EINVAL;
+		if (off + len < off)
+			return -EOVERFLOW;
+		if ((rc = mappable(a->a[4], flags, &f)))
+			return rc;
+	}
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -EACCES; /* husk keeps W^X */
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -142,8 +251,10 @@ long sys_mmap(const struct syscall_args *a)
 		if (!addr)
 			return -ENOMEM;
 	}
-	if (!(flags & MAP_ANONYMOUS))
-		return map_file(addr, len, prot, a->a[4], (uint64_t)a->a[5]);
+	if (f && (flags & MAP_SHARED))
+		return map_shared_file(addr, len, prot, f, off);
+	if (f)
+		return map_private_file(addr, len, prot, f, off);
 	rc = vma_add(addr, addr + len, (unsigned)prot, VMA_ANON);
 	return rc ? rc : (long)addr;
 }
@@ -159,6 +270,61 @@ long sys_munmap(const struct syscall_args *a)
 	return unmap_range(addr, addr + len);
 }
 
+/* A shared mapping of a file not opened for writing in [start, end). */
+static int has_readonly_file(uint64_t start, uint64_t end)
+{
+	const struct vma *v;
+
+	for (; start < end && (v = vma_find(start)); start = v->end)
+		if ((v->flags & VMA_SHARED) && !(v->flags & VMA_MAYWRITE))
+			return 1;
+	return 0;
+}
+
+/* Memory of [start, end) (all mapped) about to become executable that is
+ * not so yet goes through the rewriter, made read-only first so that it
+ * is neither writable nor executable meanwhile: it may have been written
+ * since it last ran (a JIT), or never have been code before. */
+static void rewrite_before_exec(uint64_t start, uint64_t end)
+{
+	const struct vma *v;
+	struct rewrite_result r;
+
+	if (!rewrite_mapped || !rewrite_enabled())
+		return;
+	while (start < end && (v = vma_find(start))) {
+		uint64_t stop = v->end < end ? v->end : end;
+
+		if (!(v->prot & PROT_EXEC) && !(v->flags & VMA_SHARED)) {
+			vm_protect(start, stop - start, VM_READ);
+			rewrite_mapped(start, stop - start, &r); /* may add records */
+		}
+		start = stop;
+	}
+}
+
+/* Memory of [start, end) (all mapped) about to become writable that is not
+ * so yet gets back the bytes the rewriter patched, with execution taken
+ * away first (never writable and executable): a JIT patching its own code
+ * or ld.so applying text relocations must find what it wrote there. */
+static void restore_before_write(uint64_t start, uint64_t end)
+{
+	const struct vma *v;
+
+	if (!rewrite_restore)
+		return;
+	while (start < end && (v = vma_find(start))) {
+		uint64_t stop = v->end < end ? v->end : end;
+
+		if (!(v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED)) {
+			if (v->prot & PROT_EXEC) /* no thread runs it half done */
+				vm_protect(start, stop - start, VM_READ);
+			rewrite_restore(start, stop);
+		}
+		start = stop;
+	}
+}
+
 /* mprotect: W^X holds (EACCES); the range must be mapped (ENOMEM). */
 long sys_mprotect(const struct syscall_args *a)
 {
@@ -172,11 +338,14 @@ long sys_mprotect(const struct syscall_args *a)
 		return 0;
 	if ((p & PROT_WRITE) && (p & PROT_EXEC))
 		return -EACCES;
-	if (!vm_user_range(va, len))
+	if (!vm_user_range(va, len) || !vma_covers(va, va + len))
 		return -ENOMEM;
-	for (uint64_t x = va; x < va + len; x += PAGE)
-		if (!vma_find(x))
-			return -ENOMEM;
+	if ((p & PROT_WRITE) && has_readonly_file(va, va + len))
+		return -EACCES;
+	if (p & PROT_EXEC)
+		rewrite_before_exec(va, va + len);
+	if (p & PROT_WRITE)
+		restore_before_write(va, va + len);
 	rc = vma_protect(va, va + len, (unsigned)p);
 	return rc ? rc : vm_protect(va, len, vm_prot_of((unsigned)p));
 }
@@ -187,11 +356,12 @@ long sys_madvise(const struct syscall_args *a)
 
 	if ((va & (PAGE - 1)) || !vm_user_range(va, len ? len : PAGE))
 		return -EINVAL;
-	/* Anonymous pages come back zeroed on the next touch. */
+	/* Anonymous pages come back zeroed on the next touch, a shared
+	 * file's from the file (they stay its own: VM_BORROWED). */
 	if (a->a[2] == MADV_DONTNEED && len) {
 		for (uint64_t x = va; x < va + len; x += PAGE) {
 			const struct vma *v = vma_find(x);
-			if (v && (v->flags & VMA_ANON))
+			if (v && (v->flags & (VMA_ANON | VMA_SHARED)))
 				vm_unmap(x, PAGE, release);
 		}
 	}
@@ -229,7 +399,9 @@ long sys_mremap(const struct syscall_args *a)
 	}
 	if (vm_user_range(old, nlen) && !vma_overlaps(old + olen, old + nlen))
 		return vma_add(old, old + nlen, prot, flags) ?: (long)old;
-	if (!(a->a[3] & MREMAP_MAYMOVE))
+	/* Rewritten code jumps to its trampolines by rel32: it cannot move
+	 * (say no room, as Linux does when it may not move). */
+	if (!(a->a[3] & MREMAP_MAYMOVE) || (prot & PROT_EXEC))
 		return -ENOMEM;
 	new = vma_gap(nlen, MMAP_FLOOR, mmap_top());
 	if (!new || vma_add(new, new + nlen, prot, flags))
@@ -239,22 +411,20 @@ long sys_mremap(const struct syscall_args *a)
 	return (long)new;
 }
 
-/*
- * A page fault in the program. Returns 1 when it was a first touch of an
- * anonymous page the program may access that way (the page is now there:
- * resume), 0 when it is a real fault.
- */
-int mm_fault(uint64_t addr, uint64_t error)
+/* The access (page-fault error code: 2 write, 16 fetch) is one v allows. */
+static int allowed(const struct vma *v, uint64_t error)
 {
-	const struct vma *v = vma_find(addr);
-	uint64_t page = addr & ~(PAGE - 1), pa;
+	if ((error & 2) && !(v->prot & PROT_WRITE))
+		return 0;
+	if ((error & 16) && !(v->prot & PROT_EXEC))
+		return 0;
+	return (v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) != 0;
+}
 
-	if (!v || !(v->flags & VMA_ANON) || (error & 1)) /* 1: present */
-		return 0;
-	if (((error & 2) && !(v->prot & PROT_WRITE)) ||
-	    ((error & 16) && !(v->prot & PROT_EXEC)) || !(v->prot & PROT_READ))
-		return 0;
-	pa = pmem_alloc(1);
+static int fault_anon(const struct vma *v, uint64_t page)
+{
+	uint64_t pa = pmem_alloc(1);
+
 	if (!pa)
 		return 0; /* out of memory: reported as the fault it is */
 	memset(pmem_to_virt(pa), 0, PAGE);
@@ -263,4 +433,51 @@ int mm_fault(uint64_t addr, uint64_t error)
 		return 0;
 	}
 	return 1;
+}
+
+/* Past the end of the file is a fault (SIGBUS on Linux). */
+static int fault_shared(const struct vma *v, uint64_t page)
+{
+	if (v->off + (page - v->start) >= file_size(v->file))
+		return 0;
+	return !map_file_page(v, page, 1);
+}
+
+/*
+ * A page fault in the program. Returns 1 when it was a first touch of a
+ * page the program may access that way (the page is now there: resume),
+ * 0 when it is a real fault.
+ */
+int mm_fault(uint64_t addr, uint64_t error)
+{
+	const struct vma *v = vma_find(addr);
+	uint64_t page = addr & ~(PAGE - 1);
+
+	if (!v || (error & 1) || !allowed(v, error)) /* 1: present */
+		return 0;
+	if (v->flags & VMA_ANON)
+		return fault_anon(v, page);
+	if (v->flags & VMA_SHARED)
+		return fault_shared(v, page);
+	return 0;
+}
+
+/* kernel/fs/file.c: the file's pages from first_page on are about to be
+ * freed (truncate). Unmapped from every shared mapping first; touching
+ * them again faults, as past the end of a file does. */
+void mm_file_truncating(struct vnode *vn, uint64_t first_page)
+{
+	const struct vma *v;
+	unsigned i;
+
+	for (i = 0; (v = vma_at(i)); i++) {
+		uint64_t from = first_page * PAGE, start = v->start;
+
+		if (!(v->flags & VMA_SHARED) || v->file != vn)
+			continue;
+		if (from > v->off)
+			start += from - v->off;
+		if (start < v->end)
+			vm_unmap(start, v->end - start, 0);
+	}
 }

@@ -5,6 +5,7 @@
 #include "../lib.h"
 #include "../mm.h"
 #include "../vm.h"
+#include "../mm/vma.h"
 #include "calls.h"
 #include "fd.h"
 #include "procfs.h"
@@ -140,6 +141,27 @@ static size_t map_line(char *b, size_t n, uint64_t s, uint64_t e, unsigned f,
 		   name ? name : "");
 }
 
+/* /proc/self/maps from the mapping records, as the program is now: its
+ * files by path and offset, the brk heap, the stack, anonymous memory
+ * (the rewriter's trampolines included) without a name. */
+static size_t gen_maps(char *b)
+{
+	const struct vma *v;
+	size_t n = 0;
+
+	for (unsigned i = 0; (v = vma_at(i)) && n < GEN_MAX - 200; i++) {
+		unsigned f = (v->prot & VMA_READ ? 4 : 0) |
+			     (v->prot & VMA_WRITE ? 2 : 0) | (v->prot & VMA_EXEC ? 1 : 0);
+		const char *name = v->name;
+		if (v->flags & VMA_STACK)
+			name = "[stack]";
+		else if (!name && v->start == heap_start)
+			name = "[heap]";
+		n = map_line(b, n, v->start, v->end, f, v->name ? v->off : 0, name);
+	}
+	return n;
+}
+
 static size_t gen(int what, char *b)
 {
 	size_t n = 0;
@@ -155,21 +177,8 @@ static size_t gen(int what, char *b)
 			n += l;
 		}
 		return n;
-	case G_MAPS: {
-		uint64_t h = heap_start;
-		for (int i = 0; i < nsegs && !segs[i].name; i++)
-			n = map_line(b, n, segs[i].start, segs[i].end, segs[i].flags,
-				     segs[i].off, sys_exe());
-		while (h && h - heap_start < (1ULL << 30) && mapped(h))
-			h += 4096;
-		if (h > heap_start)
-			n = map_line(b, n, heap_start, h, 6, 0, "[heap]");
-		for (int i = 0; i < nsegs; i++)
-			if (segs[i].name)
-				n = map_line(b, n, segs[i].start, segs[i].end,
-					     segs[i].flags, 0, segs[i].name);
-		return n;
-	}
+	case G_MAPS:
+		return gen_maps(b);
 	case G_MOUNTS: {
 		struct vfs_mount_info mi;
 		for (unsigned i = 0; vfs_mount_at(i, &mi) == 1; i++)

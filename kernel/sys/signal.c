@@ -141,6 +141,15 @@ uint64_t signal_swap_mask(uint64_t mask)
 	return old;
 }
 
+void signal_exec_reset(void)
+{
+	for (int sig = 1; sig <= NSIG; sig++)
+		if (sig_actions[sig].handler != SIG_IGN)
+			memset(&sig_actions[sig], 0, sizeof(sig_actions[sig]));
+	current->altstack_flags = SS_DISABLE;
+	current->altstack_sp = current->altstack_size = 0;
+}
+
 long sys_rt_sigaction(const struct syscall_args *a)
 {
 	long sig = a->a[0];

@@ -81,6 +81,10 @@ uint64_t signal_pending_mask(void);
  * (signalfd.c) */
 void signalfd_notify(void);
 
+/* execve: handlers become SIG_DFL (ignored stay ignored), no alternate
+ * stack; the mask and pending signals stay. */
+void signal_exec_reset(void);
+
 /* The action table (sigframe.c reads it). */
 struct k_sigaction {
 	uint64_t handler, flags, restorer, mask;

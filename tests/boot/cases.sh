@@ -32,10 +32,10 @@ missing-program|husk.elf|64M||tests/rootfs.cpio|127|^husk: /bin/nope: no such fi
 no-initrd|husk.elf|64M|||126|^husk: no root filesystem: give an initrd|/bin/hello-musl
 memops-musl|husk.elf|64M||tests/rootfs.cpio|0|^memops: all passed$|/bin/memops-musl
 memops-glibc|husk.elf|64M||tests/rootfs.cpio|0|^memops: all passed$|/bin/memops-glibc
-syscalls-musl|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite: 0x[0-9a-f]+\+0x[0-9a-f]+: [0-9]+ sites, [1-9][0-9]* patched;^syscalls: sites probe=rewritten declined=syscall jumped=rewritten$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-musl
-syscalls-glibc|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite: 0x[0-9a-f]+\+0x[0-9a-f]+: [0-9]+ sites, [1-9][0-9]* patched;^syscalls: sites probe=rewritten declined=syscall jumped=rewritten$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-glibc
-syscalls-musl-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^syscalls: sites probe=syscall declined=syscall jumped=syscall$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-musl
-syscalls-glibc-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^syscalls: sites probe=syscall declined=syscall jumped=syscall$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-glibc
+syscalls-musl|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite: 0x[0-9a-f]+\+0x[0-9a-f]+: [2-9][0-9] sites, [2-9][0-9] patched;^syscalls: sites probe=rewritten moved=rewritten declined=syscall jumped=rewritten$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-musl
+syscalls-glibc|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite: 0x[0-9a-f]+\+0x[0-9a-f]+: [0-9]+ sites, [1-9][0-9]* patched;^syscalls: sites probe=rewritten moved=rewritten declined=syscall jumped=rewritten$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-glibc
+syscalls-musl-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^syscalls: sites probe=syscall moved=syscall declined=syscall jumped=syscall$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-musl
+syscalls-glibc-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^syscalls: sites probe=syscall moved=syscall declined=syscall jumped=syscall$;^getpid: [0-9]+ ns$;^syscalls: all passed$|/bin/syscalls-glibc
 fsops-musl|husk.elf|64M||tests/rootfs.cpio|0|^ok 1 chdir /tmp/fsops$;^ok 137 cleanup$;^fsops: 137 checks, 0 failed$|/bin/fsops-musl
 fsops-glibc|husk.elf|64M||tests/rootfs.cpio|0|^ok 1 chdir /tmp/fsops$;^ok 137 cleanup$;^fsops: 137 checks, 0 failed$|/bin/fsops-glibc
 cat-dev-zero|husk.elf|64M||tests/rootfs.cpio|0|^cat: 100000 bytes sum 0$|/bin/fsops-musl head /dev/zero 100000
@@ -85,3 +85,10 @@ signals-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^signals: [0-9]+ c
 signal-abort|husk.elf|64M||tests/rootfs.cpio|134|^husk: program terminated by SIGABRT \(6\)$|/bin/signals-glibc abort
 signal-segv-report|husk.elf|64M||tests/rootfs.cpio|139|page fault \(#PF\), vector 14;read from unmapped address 0x8 \(user\)|/bin/signals-musl segv
 signal-term-default|husk.elf|64M||tests/rootfs.cpio|143|^husk: program terminated by SIGTERM \(15\)$|/bin/busybox sh -c 'echo before; kill -TERM $$; echo after'
+memops-jit-rewrite|husk.elf|64M|husk.rewrite-stats|tests/rootfs.cpio|0|^husk: rewrite: 0x[0-9a-f]+\+0x1000: 3 sites, 3 patched, 0 declined$;^ok [0-9]+ code reads back as written$;^ok [0-9]+ jit: unchanged code still runs$;^memops: all passed$|/bin/memops-musl
+memops-musl-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^ok [0-9]+ MAP_SHARED of the program's own file$;^memops: all passed$|/bin/memops-mdyn
+memops-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^ok [0-9]+ jit: unchanged code still runs$;^memops: all passed$|/bin/memops-glibc
+memops-prot-none|husk.elf|64M||tests/rootfs.cpio|139|^memops: reading a PROT_NONE page$;read from protected address 0x[0-9a-f]+ \(user\)|/bin/memops-musl prot-none
+signal-int80|husk.elf|64M||tests/rootfs.cpio|139|int \$0x80 \(the 32-bit system call\) is not supported|/bin/signals-musl int80
+threads-exec|husk.elf|64M||tests/rootfs.cpio|0|^exec with threads ok$|/bin/threads-glibc exec /bin/busybox
+fault-report-library|husk.elf|64M||tests/rootfs.cpio|139|^husk:   in /bin/signals-dyn\+0x[0-9a-f]+ \(file offset\)$;read from unmapped address 0x8|/bin/signals-dyn segv

@@ -274,6 +274,25 @@ static void test_signalfd(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* Waits for SIGTERM from outside (husk-vmm passes on what it is sent). */
+static volatile sig_atomic_t got_term;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+static int wait_for_term(void)
+{
+	signal(SIGTERM, on_term);
+	printf("waiting for SIGTERM\n");
+	while (!got_term)
+		pause();
+	printf("got SIGTERM\n");
+	return 7;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -282,6 +301,14 @@ int main(int argc, char **argv)
 		abort();
 	if (argc > 1 && !strcmp(argv[1], "segv"))
 		return *(volatile int *)8;
+	if (argc > 1 && !strcmp(argv[1], "int80")) {
+		long r = 20; /* getpid, in the 32-bit ABI */
+		__asm__ volatile("int $0x80" : "+a"(r));
+		printf("int $0x80 returned %ld\n", r);
+		return 1;
+	}
+	if (argc > 1 && !strcmp(argv[1], "wait-term"))
+		return wait_for_term();
 	test_kill_and_raise();
 	test_mask();
 	test_ignore_and_resethand();

@@ -179,12 +179,36 @@ static void *detached(void *arg)
 	pthread_exit(NULL);
 }
 
-int main(void)
+/* execve from a program with threads: they all go, the new program runs. */
+static void *wait_forever(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	for (;;)
+		pthread_cond_wait(&cond, &lock);
+}
+
+static int exec_with_threads(char *prog)
+{
+	pthread_t t;
+	char *argv[] = { prog, "echo", "exec with threads ok", NULL };
+
+	pthread_create(&t, NULL, wait_forever, NULL);
+	pthread_create(&t, NULL, spinner, NULL);
+	usleep(20000);
+	execv(prog, argv);
+	perror("execv");
+	return 1;
+}
+
+int main(int argc, char **argv)
 {
 	pthread_t t;
 	pthread_attr_t attr;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 2 && !strcmp(argv[1], "exec"))
+		return exec_with_threads(argv[2]);
 	test_workers();
 	test_preemption();
 	test_sleepers();

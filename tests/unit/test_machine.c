@@ -48,7 +48,7 @@ static void make_layout(void)
 	lay.syscall_entry = VB + 0x100800;
 	lay.vectors = VB + 0x103000;
 	lay.console = VB + 0x104000;
-	lay.console_size = 4096 - 8;
+	lay.console_size = 4096 - HUSK_CONSOLE_HDR;
 	lay.trap_frame = VB + 0x105000;
 	lay.trap_entry = VB + 0x101100;
 	lay.idle_site = VB + 0x101200;

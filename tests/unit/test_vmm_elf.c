@@ -55,7 +55,7 @@ static void make_layout(struct husk_image_layout *l)
 	l->vectors = VB + 0x101000;
 	l->boot_info = VB + 0x102000;
 	l->console = VB + 0x104000;
-	l->console_size = 4096 - 8;
+	l->console_size = 4096 - HUSK_CONSOLE_HDR;
 	l->trap_frame = VB + 0x105000;
 	l->r3_stack_top = VB + 0x108000;
 	l->trap_stack_top = VB + 0x10a000;
@@ -195,7 +195,7 @@ static void test_valid(void)
 	CHECK("valid image: bytes below untouched", mem.base[IMG_PA - 1] == 0xaa);
 	CHECK("valid image: layout read from the note",
 	      img.layout.entry == VB + 0x100000 &&
-	      img.layout.console_size == 4096 - 8);
+	      img.layout.console_size == 4096 - HUSK_CONSOLE_HDR);
 	CHECK("valid image: physical range",
 	      img.pa_start == IMG_PA && img.pa_end == IMG_PA + IMG_SIZE);
 	CHECK("valid image: needs 2 MiB", elf_min_mem(&img) == 2 * MiB);
@@ -362,7 +362,7 @@ static void test_note_defects(void)
 		      "bad husk note: husk note region both writable and "
 		      "executable"));
 	make_image(&im);
-	im.note.l.console_size = ~0ULL - 3; /* 8 + size wraps to 4 */
+	im.note.l.console_size = ~0ULL - 3; /* header + size wraps */
 	CHECK("console size that wraps rejected",
 	      rejects("console.elf", &im, HUSK_VMM_EXIT_IMAGE,
 		      "bad husk note: husk note points outside the image"));

@@ -5,6 +5,7 @@
  * library OS does. The console ring is at boot info + CONSOLE_OFF.
  */
 #include <husk/abi.h>
+#include <husk/image.h>
 #include "guests.h"
 
 	.text
@@ -37,7 +38,7 @@ guest console
 	leaq msg(%rip), %rcx
 	xorl %eax, %eax
 1:	movb (%rcx,%rax), %bl
-	movb %bl, 8(%rsi,%rax)
+	movb %bl, HUSK_CONSOLE_HDR(%rsi,%rax)
 	incl %eax
 	cmpl $(msg_end - msg), %eax
 	jne 1b

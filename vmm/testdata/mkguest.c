@@ -72,7 +72,7 @@ static void layout(struct husk_image_layout *l)
 	l->vectors = VB + 0x101000;
 	l->boot_info = VB + 0x102000;
 	l->console = VB + 0x102000 + CONSOLE_OFF;
-	l->console_size = 4096 - 8;
+	l->console_size = 4096 - HUSK_CONSOLE_HDR;
 	l->trap_frame = VB + 0x105000;
 	l->trap_entry = VB + 0x100000;
 	l->r3_stack_top = VB + 0x108000;

@@ -28,7 +28,7 @@ case_ "guest exit status" 42 "" $V $G/exit42.elf
 case_ "console ring drained" 0 "^hi from the console ring$" $V $G/console.elf
 case_ "boot info as the guest sees it" 0 "" $V $G/bootinfo.elf
 case_ "console length beyond the ring" 125 \
-	"husk-vmm: guest console length 4294967040 exceeds the console's 4088 bytes" \
+	"husk-vmm: guest console length 4294967040 exceeds the console's 4080 bytes" \
 	$V $G/console_overflow.elf
 case_ "1-byte write to a non-husk port" 125 \
 	"husk-vmm: guest wrote port 0x4a1 \(1-byte access x 1\).*;?" $V $G/badport.elf
@@ -95,6 +95,31 @@ case_ "--trace-syscalls" 3 "^husk: trace: exit_group\\(0x3, " $V --initrd $B/tes
 	--trace-syscalls $B/husk.elf -- /bin/hello-musl
 case_ "--no-rewrite" 0 "^syscalls: sites probe=syscall" $V --initrd $B/tests/rootfs.cpio \
 	--no-rewrite $B/husk.elf -- /bin/syscalls-glibc
+
+# A signal sent to husk-vmm reaches the program's handler (docker stop).
+# stop_after PATTERN SIGNAL CMD...: runs CMD, sends SIGNAL once its output
+# shows PATTERN, returns its status.
+stop_after() {
+	pat=$1 sig=$2
+	shift 2
+	"$@" >$T/bg 2>&1 &
+	p=$!
+	i=0
+	while ! grep -q "$pat" $T/bg && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -$sig $p
+	wait $p
+	rc=$?
+	cat $T/bg
+	return $rc
+}
+case_ "SIGTERM passed on to the program's handler" 7 "^got SIGTERM$" \
+	stop_after "^waiting" TERM $V --initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
+case_ "SIGINT passed on: the default action ends the program" 130 \
+	"program terminated by SIGINT" \
+	stop_after "^waiting" INT $V --initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
 
 echo "nested: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -376,7 +376,7 @@ const char *husk_check_layout(const struct husk_image_layout *l)
 		return "image range in the husk note is not where husk images live";
 	if (!inside(l, l->boot_info, HUSK_BOOT_INFO_SIZE) ||
 	    l->console_size > (1u << 30) ||
-	    !inside(l, l->console, 8 + l->console_size) ||
+	    !inside(l, l->console, HUSK_CONSOLE_HDR + l->console_size) ||
 	    !inside(l, l->gdt, HUSK_GDT_SIZE) || !inside(l, l->idt, 4096) ||
 	    !inside(l, l->tss, HUSK_TSS_AREA_SIZE) ||
 	    !inside(l, l->r0vars, sizeof(struct husk_r0vars)) ||
