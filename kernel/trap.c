@@ -191,6 +191,10 @@ static int resumable(const struct husk_trap_frame *f)
 	uint64_t lo = f->rsp - 128 - 32, pa;
 	unsigned prot;
 
+	/* The library OS's own stacks (the image's, threads' in the heap)
+	 * are always there. */
+	if (!vm_program_space(lo, f->rsp - lo))
+		return 1;
 	for (uint64_t a = lo; a < f->rsp; a = (a | 4095) + 1)
 		if (!vm_query(a, &pa, &prot) && !mm_fault(a, 4 | 2))
 			return 0;

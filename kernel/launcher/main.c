@@ -28,15 +28,33 @@ static char *default_env[] = {
 	"HOME=/",
 };
 
+/* 1 when a husk.env option sets the variable that def (NAME=...) sets. */
+static int env_given(const char *def)
+{
+	size_t len = 0;
+
+	while (def[len] && def[len] != '=')
+		len++;
+	len++; /* "NAME=" */
+
+	for (char **o = husk_options; o && *o; o++)
+		if (!strncmp(*o, "husk.env=", 9) && !strncmp(*o + 9, def, len))
+			return 1;
+	return 0;
+}
+
+/* The options' variables, then the defaults they did not set: an image's
+ * own PATH must win over ours (getenv takes the first). */
 static void build_env(char **envp)
 {
 	int n = 0;
 
-	for (unsigned i = 0; i < ARRAY_SIZE(default_env); i++)
-		envp[n++] = default_env[i];
-	for (char **o = husk_options; o && *o && n < MAX_ENV - 1; o++)
+	for (char **o = husk_options; o && *o && n < MAX_ENV - 3; o++)
 		if (!strncmp(*o, "husk.env=", 9))
 			envp[n++] = *o + 9;
+	for (unsigned i = 0; i < ARRAY_SIZE(default_env); i++)
+		if (!env_given(default_env[i]))
+			envp[n++] = default_env[i];
 	envp[n] = 0;
 }
 

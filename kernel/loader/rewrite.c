@@ -65,6 +65,22 @@ extern char husk_syscall_enter[];     /* kernel/sys/entry.S */
 
 static uint32_t total_patched, total_declined;
 
+uint64_t rewrite_syscall_of(uint64_t ret)
+{
+	const struct vma *v = vma_find(ret);
+	struct original o;
+	uint64_t k;
+
+	if (!v || !(v->flags & VMA_TRAMPOLINES) || ret < v->start + AREA_HDR)
+		return 0;
+	k = (ret - v->start - AREA_HDR) / SLOT;
+	if (v->start + AREA_HDR + (k + 1) * SLOT > v->end)
+		return 0;
+	memcpy(&o, (const void *)(v->start + AREA_HDR + k * SLOT + SLOT_CODE),
+	       sizeof(o));
+	return o.len ? o.site + o.len : 0;
+}
+
 static int has_option(const char *name)
 {
 	for (char **o = husk_options; o && *o; o++)

@@ -60,6 +60,15 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 int rewrite_mapped(uint64_t va, uint64_t len, struct rewrite_result *r);
 
 /*
+ * For a system call that entered the door from a trampoline and returns to
+ * ret inside it: the address of the program's own `syscall` instruction of
+ * that site (still in place), so that a signal frame can show the program's
+ * context, as Linux does; 0 when ret is no trampoline's (or the site has
+ * been restored).
+ */
+uint64_t rewrite_syscall_of(uint64_t ret);
+
+/*
  * The reverse, for code at [lo, hi) about to become writable (not
  * executable any more, and not writable yet): every site patched there
  * gets its original bytes back, so that a JIT patching its code, or ld.so

@@ -13,6 +13,7 @@
 #include "calls.h"
 #include "signal.h"
 #include "syscall.h"
+#include "../loader/rewrite.h"
 
 #define RFLAGS_TF (1u << 8)
 #define RFLAGS_DF (1u << 10)
@@ -252,10 +253,32 @@ static uint64_t call_site(uint64_t ret)
 	return 0;
 }
 
+extern __typeof__(rewrite_syscall_of) rewrite_syscall_of __attribute__((weak));
+
+/*
+ * Where the program's own `syscall` instruction is for this door call, and
+ * the program's rsp there: the slow path pushed the address after it (and
+ * skipped the red zone); a trampoline knows its site. 0 when unknown (the
+ * frame then shows the door's return, which still resumes correctly).
+ */
+static uint64_t program_syscall(const struct syscall_args *a, uint64_t *rsp)
+{
+	uint64_t s = 0;
+
+	if (a->ret == (uint64_t)husk_syscall_slow_ret) {
+		s = *(const uint64_t *)(a->user_rsp + 8) - 2;
+		*rsp = a->user_rsp + 8 + 8 + 128;
+	} else if (rewrite_syscall_of) {
+		s = rewrite_syscall_of(a->ret);
+		*rsp = a->user_rsp + 8 + 128;
+	}
+	return s;
+}
+
 void signal_at_syscall_return(const struct syscall_args *a, long ret)
 {
 	struct husk_trap_frame f = { 0 };
-	uint64_t restart;
+	uint64_t restart, insn, rsp = 0;
 
 	if (!signal_deliverable(current)) {
 		if (current->has_saved_mask) {
@@ -277,11 +300,18 @@ void signal_at_syscall_return(const struct syscall_args *a, long ret)
 	f.rflags = a->rflags;
 	f.cs = GDT_USER_CS;
 	f.ss = GDT_USER_DS;
+	/* The program's context, as Linux shows it (musl's cancellation
+	 * checks the interrupted rip against its own syscall instruction). */
+	insn = program_syscall(a, &rsp);
+	if (insn) {
+		f.rip = f.rcx = insn + 2;
+		f.rsp = rsp;
+	}
 	if (!deliver_one(&f))
 		return;
 	/* deliver_one saved rax = ret in the frame; with SA_RESTART an
 	 * interrupted call is made again when the handler returns. */
-	restart = call_site(a->ret);
+	restart = insn ? insn : call_site(a->ret);
 	if (ret == -EINTR && restart && !never_restarted(a->nr)) {
 		struct rt_sigframe *fr = (struct rt_sigframe *)f.rsp;
 		int sig = (int)f.rdi;

@@ -173,6 +173,34 @@ static void test_timedwait(void)
 	check(rc == ETIMEDOUT, "pthread_cond_timedwait times out");
 }
 
+/* A thread blocked in read() on an empty pipe is cancelled: the read is
+ * a cancellation point (musl finds it by the interrupted rip). */
+static int cancel_pipe[2];
+
+static void *blocked_reader(void *arg)
+{
+	char c;
+
+	(void)arg;
+	read(cancel_pipe[0], &c, 1);
+	return NULL;
+}
+
+static void test_cancel(void)
+{
+	pthread_t t;
+	void *r = NULL;
+
+	pipe(cancel_pipe);
+	pthread_create(&t, NULL, blocked_reader, NULL);
+	usleep(20000);
+	pthread_cancel(t);
+	pthread_join(t, &r);
+	check(r == PTHREAD_CANCELED, "a thread blocked in read() is cancelled");
+	close(cancel_pipe[0]);
+	close(cancel_pipe[1]);
+}
+
 static void *detached(void *arg)
 {
 	(void)arg;
@@ -213,6 +241,7 @@ int main(int argc, char **argv)
 	test_preemption();
 	test_sleepers();
 	test_timedwait();
+	test_cancel();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	check(pthread_create(&t, &attr, detached, NULL) == 0, "a detached thread");
