@@ -34,9 +34,13 @@ test: setup
 	@$(MAKE) -s all >/dev/null
 	@tests/run.sh
 
+# Every benchmark (several minutes; results go in bench/RESULTS.md by hand).
 bench: setup
 	@$(MAKE) -s all >/dev/null
 	@bench/boot.sh
+	@bench/syscall.sh
+	@bench/cpu.sh
+	@bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "container_cli.h"
 
 static int run(int argc, char **argv);
 
@@ -169,7 +170,15 @@ static int run(int argc, char **argv)
 		return cli_store_fail(rc);
 	all = json_array();
 	for (i = 0; i < nargs; i++) {
-		rc = image_find(&l, argv[i], &img, &by_name);
+		json_t *ctr;
+		int found;
+		/* Containers first, as Docker looks them up. */
+		rc = ctr_inspect_find(argv[i], &ctr, &found);
+		if (found) {
+			json_array_append_new(all, ctr);
+			continue;
+		}
+		rc = rc ? rc : image_find(&l, argv[i], &img, &by_name);
 		if (rc) {
 			worst = rc > worst ? rc : worst;
 			cli_store_fail(rc);

@@ -11,11 +11,17 @@
 
 extern const struct verb verb_images, verb_rmi, verb_tag, verb_inspect,
 	verb_history, verb_save, verb_load, verb_import, verb_system,
-	verb_version;
+	verb_version, verb_build;
+/* Containers (cli/run.c ...); the supervisor is hidden from the help. */
+extern const struct verb verb_run, verb_create, verb_start, verb_ps,
+	verb_logs, verb_stop, verb_kill, verb_rm, verb_wait, verb_container,
+	verb_supervise;
 
 static const struct verb *const verbs[] = {
-	&verb_images, &verb_rmi, &verb_tag, &verb_inspect, &verb_history,
+	&verb_build, &verb_images, &verb_rmi, &verb_tag, &verb_inspect, &verb_history,
 	&verb_save, &verb_load, &verb_import, &verb_system, &verb_version,
+	&verb_run, &verb_create, &verb_start, &verb_ps, &verb_logs, &verb_stop,
+	&verb_kill, &verb_rm, &verb_wait, &verb_container,
 };
 
 /* `husk image ls` is `husk images`, `husk image rm` is `husk rmi`. */
@@ -132,5 +138,7 @@ int main(int argc, char **argv)
 				argv[1]);
 	if (!strcmp(argv[1], "image"))
 		return run_image(argc - 1, argv + 1);
+	if (!strcmp(argv[1], verb_supervise.name))
+		return verb_supervise.run(argc - 1, argv + 1);
 	return run_verb(argv[1], argc - 1, argv + 1);
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rootfs.h"
 
 static int run(int argc, char **argv);
 
@@ -43,6 +44,7 @@ static int confirmed(void)
 	fputs("WARNING! This will remove:\n"
 	      "  - all untagged images\n"
 	      "  - all blobs no image uses\n"
+	      "  - cached root filesystems of images that are gone\n"
 	      "  - temporary files of interrupted husk commands\n\n"
 	      "Are you sure you want to continue? [y/N] ", stdout);
 	fflush(stdout);
@@ -65,6 +67,9 @@ static int prune(int force)
 	if (rc)
 		return rc;
 	rc = store_prune(&s, report, &t, &reclaimed);
+	/* Flattened root filesystems of the images that are gone. */
+	if (!rc)
+		rc = rootfs_prune(&s, &reclaimed);
 	store_close(&s);
 	if (rc)
 		return cli_store_fail(rc);

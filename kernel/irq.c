@@ -28,6 +28,7 @@ void irq_take(uint64_t vector)
 	if (vector == LAPIC_SPURIOUS_VECTOR)
 		return; /* no EOI for the spurious vector */
 	lapic_eoi();
+	sched_interrupted();
 	if (vector == LAPIC_TIMER_VECTOR)
 		sched_tick();
 	else if (vector == HUSK_VEC_HOST_SIGNAL)

@@ -19,6 +19,7 @@
 #include <archive_entry.h>
 
 #include "imgarchive.h"
+#include "layer_filters.h"
 
 #define CHUNK (64 * 1024)
 #define SLURP_MAX (64 << 20)
@@ -227,7 +228,7 @@ int stage_read(struct store *s, int fd, const char *label, struct stage *st)
 	in = archive_read_new();
 	if (!in)
 		return store_fail(STORE_ERR, "out of memory");
-	archive_read_support_filter_all(in);
+	layer_filters_enable(in);
 	archive_read_support_format_tar(in);
 	archive_read_support_format_empty(in);
 	if (archive_read_open_fd(in, fd, CHUNK) != ARCHIVE_OK)

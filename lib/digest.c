@@ -1,15 +1,24 @@
-/* SHA-256 through OpenSSL's EVP interface (libcrypto). */
+/*
+ * SHA-256 through libcrypto's SHA256_* functions rather than EVP: EVP
+ * fetches the algorithm from a provider, which initializes the provider,
+ * configuration and engine machinery (reading openssl.cnf, and with it
+ * dlopen and the resolver) in every husk process that hashes; the static
+ * husk would carry all of it. SHA256_* is deprecated in OpenSSL 3 but
+ * kept, and uses the same assembly block functions.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "digest.h"
 
 int digest_init(struct digest_ctx *c)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	SHA256_CTX *md = malloc(sizeof(*md));
 
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(md);
+	if (!md || SHA256_Init(md) != 1) {
+		free(md);
 		c->md = NULL;
 		return -1;
 	}
@@ -20,7 +29,7 @@ int digest_init(struct digest_ctx *c)
 void digest_update(struct digest_ctx *c, const void *p, size_t n)
 {
 	if (n)
-		EVP_DigestUpdate(c->md, p, n);
+		SHA256_Update(c->md, p, n);
 }
 
 static void to_hex(const unsigned char *bin, size_t n, char *out)
@@ -37,19 +46,18 @@ static void to_hex(const unsigned char *bin, size_t n, char *out)
 
 void digest_final(struct digest_ctx *c, struct digest *out)
 {
-	unsigned char bin[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	unsigned char bin[SHA256_DIGEST_LENGTH];
 
-	EVP_DigestFinal_ex(c->md, bin, &n);
-	EVP_MD_CTX_free(c->md);
+	SHA256_Final(bin, c->md);
+	free(c->md);
 	c->md = NULL;
 	memcpy(out->s, DIGEST_PREFIX, DIGEST_PREFIX_LEN);
-	to_hex(bin, n, out->s + DIGEST_PREFIX_LEN);
+	to_hex(bin, sizeof(bin), out->s + DIGEST_PREFIX_LEN);
 }
 
 void digest_abandon(struct digest_ctx *c)
 {
-	EVP_MD_CTX_free(c->md);
+	free(c->md);
 	c->md = NULL;
 }
 

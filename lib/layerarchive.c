@@ -23,6 +23,7 @@
 #include <archive_entry.h>
 
 #include "imgarchive.h"
+#include "layer_filters.h"
 
 #define CHUNK (64 * 1024)
 
@@ -349,7 +350,7 @@ static int open_input(struct archive **in, const char *source)
 	*in = archive_read_new();
 	if (!*in)
 		return store_fail(STORE_ERR, "out of memory");
-	archive_read_support_filter_all(*in);
+	layer_filters_enable(*in);
 	archive_read_support_format_tar(*in);
 	archive_read_support_format_empty(*in);
 	ok = strcmp(source, "-") ? archive_read_open_filename(*in, source, CHUNK) :
@@ -464,7 +465,7 @@ static int open_raw(struct layer_in *in, int fd, const char *label)
 	in->raw = archive_read_new();
 	if (!in->raw)
 		return store_fail(STORE_ERR, "out of memory");
-	archive_read_support_filter_all(in->raw);
+	layer_filters_enable(in->raw);
 	archive_read_support_format_raw(in->raw);
 	archive_read_support_format_empty(in->raw);
 	r = archive_read_open_fd(in->raw, fd, CHUNK);

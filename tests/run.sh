@@ -84,6 +84,17 @@ run_build_checks() {
 			ok "check-ring0: rejects $insn"
 		fi
 	done
+	# The decoder and lwIP are libraries only build/husk.elf links.
+	if nm "$B/examples/hello.elf.debug" | grep -Eq ' (ZydisDecoderDecodeInstruction|tcp_input|sys_socket)$'; then
+		bad "hello.elf: no decoder, no lwIP" "linked into the example image"
+	else
+		ok "hello.elf: no decoder, no lwIP"
+	fi
+	if [ "$(nm "$B/husk.elf.debug" | grep -cE ' (ZydisDecoderDecodeInstruction|tcp_input|sys_socket|sys_sendto|sys_setsockopt|net_poll)$')" = 6 ]; then
+		ok "husk.elf: links the decoder and lwIP"
+	else
+		bad "husk.elf: links the decoder and lwIP" "missing"
+	fi
 	if scripts/check-ring0.sh "$B/examples/hello.elf.debug"; then
 		ok "check-ring0: hello.elf ring-0 code is clean"
 	else
@@ -195,7 +206,8 @@ run_vmm_hostile() {
 	grep -E '^(PASS|FAIL): ' <<<"$out" | sed "s/^\(PASS\|FAIL\): nested: /\1: [husk-vmm $VMM_LABEL] /"
 	pass=$((pass + $(grep -c '^PASS: ' <<<"$out")))
 	fail=$((fail + $(grep -c '^FAIL: ' <<<"$out")))
-	grep -q '^PASS: ' <<<"$out" || bad "husk-vmm hostile guests" "no result: $(tail -n 3 <<<"$out")"
+	grep -Eq '^nested: [0-9]+ passed, [0-9]+ failed$' <<<"$out" ||
+		bad "husk-vmm hostile guests" "the run ended before its summary: $(tail -n 3 <<<"$out")"
 }
 
 run_vmm() {

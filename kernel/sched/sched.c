@@ -15,6 +15,7 @@
 #include "../console.h"
 #include "../irq.h"
 #include "../lib.h"
+#include "../net/net.h"
 #include "../platform.h"
 #include "../sys/syscall.h"
 #include "futex.h"
@@ -49,6 +50,12 @@ void sched_tick(void)
 {
 	timer_armed = 0;
 	need_resched = 1;
+}
+
+/* Any interrupt taken in ring 3 may have made a thread runnable (a host
+ * signal, later a device): an idle() about to halt must not. */
+void sched_interrupted(void)
+{
 	idle_woken = 1;
 }
 
@@ -81,7 +88,8 @@ static int runnable_count(void)
 
 static uint64_t earliest_deadline(void)
 {
-	uint64_t d = timers_next();
+	uint64_t d = deadline_min(timers_next(),
+				  net_next_deadline ? net_next_deadline() : 0);
 
 	for (struct thread *t = thread_list; t; t = t->next)
 		if (t->state == T_BLOCKED && t->deadline &&
@@ -117,6 +125,8 @@ static void wake_expired(void)
 	uint64_t now = clock_monotonic_ns();
 
 	timers_expire(now);
+	if (net_poll)
+		net_poll(now);
 	for (struct thread *t = thread_list; t; t = t->next)
 		if (t->state == T_BLOCKED && t->deadline && now >= t->deadline)
 			unblock(t, -ETIMEDOUT);
@@ -156,7 +166,8 @@ static void arm_timer(void)
 	timer_armed = want;
 }
 
-/* Nothing to run: halt until an interrupt (the deadline's timer). */
+/* Nothing to run: halt until an interrupt (the deadline's timer), unless
+ * one came since schedule() looked (idle_woken). */
 static void idle(void)
 {
 	uint64_t d = earliest_deadline();
@@ -167,7 +178,6 @@ static void idle(void)
 		return;
 	}
 	platform->console_flush();
-	idle_woken = 0;
 	arm_timer();
 	husk_cpu_idle(&idle_woken);
 	irq_drain();
@@ -232,6 +242,9 @@ static void schedule(void)
 
 	need_resched = 0;
 	for (;;) {
+		/* Reset before looking: an interrupt from here on (which may
+		 * wake a thread) makes the halt below return at once. */
+		idle_woken = 0;
 		wake_expired();
 		next = pick_next();
 		if (next)

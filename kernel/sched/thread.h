@@ -77,6 +77,8 @@ void sched_timers_changed(void);
 void sched_retry_soon(void);
 /* The timer interrupt. */
 void sched_tick(void);
+/* Every interrupt: cancels a halt that has not begun yet. */
+void sched_interrupted(void);
 
 /* Blocks the calling thread (on no queue) until sched_unblock or the
  * deadline: 0, -ETIMEDOUT or -EINTR (as sched_wait). */

@@ -189,27 +189,30 @@ long sys_munlockall(const struct syscall_args *a);
 long sys_brk(const struct syscall_args *a);
 void sys_brk_init(uint64_t start);
 
+/* The socket layer is a library (kernel/net) that only build/husk.elf
+ * links: elsewhere these are weak and absent, and the table says ENOSYS. */
+#define NET_WEAK __attribute__((weak))
 /* kernel/net/sockcalls.c */
-long sys_socket(const struct syscall_args *a);
-long sys_socketpair(const struct syscall_args *a);
-long sys_bind(const struct syscall_args *a);
-long sys_listen(const struct syscall_args *a);
-long sys_accept(const struct syscall_args *a);
-long sys_accept4(const struct syscall_args *a);
-long sys_connect(const struct syscall_args *a);
-long sys_getsockname(const struct syscall_args *a);
-long sys_getpeername(const struct syscall_args *a);
-long sys_shutdown(const struct syscall_args *a);
+long sys_socket(const struct syscall_args *a) NET_WEAK;
+long sys_socketpair(const struct syscall_args *a) NET_WEAK;
+long sys_bind(const struct syscall_args *a) NET_WEAK;
+long sys_listen(const struct syscall_args *a) NET_WEAK;
+long sys_accept(const struct syscall_args *a) NET_WEAK;
+long sys_accept4(const struct syscall_args *a) NET_WEAK;
+long sys_connect(const struct syscall_args *a) NET_WEAK;
+long sys_getsockname(const struct syscall_args *a) NET_WEAK;
+long sys_getpeername(const struct syscall_args *a) NET_WEAK;
+long sys_shutdown(const struct syscall_args *a) NET_WEAK;
 /* kernel/net/sockmsg.c */
-long sys_sendto(const struct syscall_args *a);
-long sys_recvfrom(const struct syscall_args *a);
-long sys_sendmsg(const struct syscall_args *a);
-long sys_recvmsg(const struct syscall_args *a);
-long sys_sendmmsg(const struct syscall_args *a);
-long sys_recvmmsg(const struct syscall_args *a);
+long sys_sendto(const struct syscall_args *a) NET_WEAK;
+long sys_recvfrom(const struct syscall_args *a) NET_WEAK;
+long sys_sendmsg(const struct syscall_args *a) NET_WEAK;
+long sys_recvmsg(const struct syscall_args *a) NET_WEAK;
+long sys_sendmmsg(const struct syscall_args *a) NET_WEAK;
+long sys_recvmmsg(const struct syscall_args *a) NET_WEAK;
 /* kernel/net/sockopt.c */
-long sys_setsockopt(const struct syscall_args *a);
-long sys_getsockopt(const struct syscall_args *a);
+long sys_setsockopt(const struct syscall_args *a) NET_WEAK;
+long sys_getsockopt(const struct syscall_args *a) NET_WEAK;
 
 /* A user buffer: in the program's half, not page 0, not wrapping, not in
  * the library OS's windows. (Mapped-ness is the page-fault path's job.) */

@@ -33,6 +33,7 @@
 extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 extern __typeof__(rewrite_mapped) rewrite_mapped __attribute__((weak));
 extern __typeof__(rewrite_restore) rewrite_restore __attribute__((weak));
+extern __typeof__(rewrite_enabled) rewrite_enabled __attribute__((weak));
 
 #define PAGE 4096ULL
 #define PROT_READ 1
@@ -290,7 +291,7 @@ static void rewrite_before_exec(uint64_t start, uint64_t end)
 	const struct vma *v;
 	struct rewrite_result r;
 
-	if (!rewrite_mapped || !rewrite_enabled())
+	if (!rewrite_mapped || !rewrite_enabled || !rewrite_enabled())
 		return;
 	while (start < end && (v = vma_find(start))) {
 		uint64_t stop = v->end < end ? v->end : end;

@@ -93,3 +93,8 @@ signal-int80|husk.elf|64M||tests/rootfs.cpio|139|int \$0x80 \(the 32-bit system 
 threads-exec|husk.elf|64M||tests/rootfs.cpio|0|^exec with threads ok$|/bin/threads-glibc exec /bin/busybox
 fault-report-library|husk.elf|64M||tests/rootfs.cpio|139|^husk:   in /bin/signals-dyn\+0x[0-9a-f]+ \(file offset\)$;read from unmapped address 0x8|/bin/signals-dyn segv
 env-path-override|husk.elf|64M|husk.env=PATH=/opt/x:/bin|tests/rootfs.cpio|0|^PATH=/opt/x:/bin$;^HOME=/$|/bin/busybox sh -c 'echo PATH=$PATH; echo HOME=$HOME'
+sockets-musl|husk.elf|64M||tests/rootfs.cpio|0|^ok [0-9]+ 4 MiB over TCP, checksum$;^sockets: [0-9]+ checks, 0 failed$|/bin/sockets-musl
+sockets-glibc|husk.elf|64M||tests/rootfs.cpio|0|^ok [0-9]+ an epoll loop serves three connections$;^sockets: [0-9]+ checks, 0 failed$|/bin/sockets-glibc
+sockets-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^sockets: [0-9]+ checks, 0 failed$|/bin/sockets-dyn
+sockets-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^sockets: [0-9]+ checks, 0 failed$|/bin/sockets-musl
+signal-sigpipe-default|husk.elf|64M||tests/rootfs.cpio|141|^husk: program terminated by SIGPIPE \(13\)$|/bin/signals-musl sigpipe

@@ -293,6 +293,22 @@ static int wait_for_term(void)
 	return 7;
 }
 
+static void test_sigpipe(void)
+{
+	int p[2];
+	ssize_t n;
+
+	install(SIGPIPE, 0);
+	hits = 0;
+	pipe(p);
+	close(p[0]);
+	n = write(p[1], "x", 1);
+	check(n == -1 && errno == EPIPE && hits == 1 && last_sig == SIGPIPE,
+	      "a write to a pipe without readers: EPIPE and SIGPIPE");
+	close(p[1]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -301,6 +317,13 @@ int main(int argc, char **argv)
 		abort();
 	if (argc > 1 && !strcmp(argv[1], "segv"))
 		return *(volatile int *)8;
+	if (argc > 1 && !strcmp(argv[1], "sigpipe")) { /* the default action */
+		int p[2];
+		pipe(p);
+		close(p[0]);
+		write(p[1], "x", 1);
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "int80")) {
 		long r = 20; /* getpid, in the 32-bit ABI */
 		__asm__ volatile("int $0x80" : "+a"(r));
@@ -318,6 +341,7 @@ int main(int argc, char **argv)
 	test_faults();
 	test_timers();
 	test_signalfd();
+	test_sigpipe();
 	printf("signals: %d checks, %d failed\n", checks, failed);
 	return failed != 0;
 }

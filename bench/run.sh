@@ -1,0 +1,72 @@
+#!/bin/bash
+# husk run's cost (not a test): `husk run --rm hello /bin/hello-musl` (the
+# image already in the store, its root filesystem already flattened and
+# cached) next to husk-vmm alone with the very arguments husk run gives
+# it, in one environment, median of $RUNS runs each (bench/timeit.c). The
+# husk-vmm row is measured before and after the husk run row so that
+# drift in the environment shows. Target: husk run adds at most 2 ms.
+#
+# Without a usable /dev/kvm everything runs inside the nested-KVM guest
+# (Linux under QEMU TCG): the absolute times are an emulated CPU's, but
+# both rows share the environment, so the difference means something.
+#   usage: bench/run.sh [RUNS]   (default 30)
+# hello-musl exits 3 by design, so timeit counts every run as "failed".
+set -eu
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}
+RUNS=${1:-30}
+BD=$PWD/$B
+mkdir -p "$B/bench"
+gcc -O2 -static -Wall -o "$B/bench/timeit" bench/timeit.c
+for f in "$BD/bin/husk" "$BD/bin/husk-vmm" "$BD/husk.elf" "$BD/tests/rootfs/bin/hello-musl"; do
+	[ -f "$f" ] || { echo "bench/run.sh: $f missing (make BUILD=$B all)" >&2; exit 2; }
+done
+
+# The measuring script; the same text runs on the host or nested.
+{
+	echo "set -e"
+	echo "T=$BD/bench/timeit"
+	echo "export HUSK_HOME=/tmp/husk-bench-home"
+	echo 'rm -rf "$HUSK_HOME" /tmp/husk-bench-root'
+	echo "mkdir -p /tmp/husk-bench-root/bin"
+	echo "cp $BD/tests/rootfs/bin/hello-musl /tmp/husk-bench-root/bin/"
+	echo "$BD/bin/husk import /tmp/husk-bench-root hello >/dev/null"
+	echo "# One run flattens the image; every later run finds it cached."
+	echo "$BD/bin/husk run --rm hello /bin/hello-musl >/dev/null || true"
+	echo 'cpio=$(ls $HUSK_HOME/rootfs/*.cpio)'
+	echo "vmm=\"$BD/bin/husk-vmm --mem 262144K --initrd \$cpio $BD/husk.elf -- /bin/hello-musl\""
+	echo 'echo "args $vmm"'
+	echo "echo \"vmm1 \$(\$T $RUNS \$vmm || true)\""
+	echo "echo \"run \$(\$T $RUNS $BD/bin/husk run --rm hello /bin/hello-musl || true)\""
+	echo "echo \"vmm2 \$(\$T $RUNS \$vmm || true)\""
+	echo "echo \"version \$(\$T $RUNS $BD/bin/husk version || true)\""
+} >"$B/bench/run-inner.sh"
+
+if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
+	env="host KVM"
+	out=$(sh "$B/bench/run-inner.sh")
+else
+	env="nested KVM (Linux guest under QEMU TCG, emulated SVM)"
+	out=$(scripts/nested-kvm/run.sh --mem 1G --timeout 1200 \
+		--file "$BD/bench/timeit" --file "$BD/bin/husk" --file "$BD/bin/husk-vmm" \
+		--file "$BD/husk.elf" --file "$BD/tests/rootfs/bin/hello-musl" \
+		--file "$BD/bench/run-inner.sh" -- sh "$BD/bench/run-inner.sh")
+fi
+
+field() { sed -n "s/^$1 .* $2 \([0-9]*\).*/\1/p" <<<"$out"; }
+vmm1=$(field vmm1 median_us)
+run=$(field run median_us)
+vmm2=$(field vmm2 median_us)
+if [ -z "$vmm1" ] || [ -z "$run" ] || [ -z "$vmm2" ]; then
+	echo "bench/run.sh: no figures:" >&2
+	printf '%s\n' "$out" >&2
+	exit 1
+fi
+vmm=$(((vmm1 + vmm2) / 2))
+echo "date:        $(date -u +%Y-%m-%d)"
+echo "machine:     $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(uname -r)"
+echo "environment: $env; $RUNS runs each, medians"
+echo "husk-vmm alone (before / after):             $vmm1 us / $vmm2 us"
+echo "husk run --rm hello /bin/hello-musl:          $run us"
+echo "husk run's overhead (vs the mean of both):    $((run - vmm)) us  (target <= 2000 us)"
+printf '%s\n' "$out" | sed 's/^/raw: /'

@@ -1,0 +1,88 @@
+/*
+ * What the container verbs (run, create, start, ps, logs, stop, kill, rm,
+ * wait, container, inspect) share: their option parsing and the running
+ * of husk-vmm under a keeper that records how it ended.
+ */
+#ifndef HUSK_CONTAINER_CLI_H
+#define HUSK_CONTAINER_CLI_H
+
+#include <signal.h>
+
+#include "cli.h"
+#include "container.h"
+#include "launch.h"
+
+/* The hidden verb a detached container's supervisor runs as. */
+#define SUPERVISE_VERB "__supervise"
+
+/* ---- container_args.c: run and create's options ---- */
+
+struct run_args {
+	int detach, rm, tty, interactive;
+	const char *name;
+	const char *image;
+	struct launch_opts launch;
+	char **env_store;        /* what launch.env points into */
+};
+
+/*
+ * Docker's run/create command line: options up to IMAGE, then the
+ * command and its arguments untouched. -e and --env-file repeat; -e KEY
+ * takes KEY from husk's environment. 0, -1 after help, or EXIT_HUSK.
+ */
+int run_args_parse(const struct verb *v, int argc, char **argv,
+		   struct run_args *a);
+void run_args_free(struct run_args *a);
+
+/* ---- container_exec.c: creating and running ---- */
+
+/* The image, its root filesystem, the record (status created). */
+int ctr_create(struct store *s, struct run_args *a, struct container *c);
+/*
+ * Runs husk-vmm with the terminal's output, husk as its keeper; signals
+ * sent to husk are passed on. Returns the exit status to give.
+ */
+int ctr_run_foreground(struct store *s, struct container *c, int interactive);
+/*
+ * A foreground --rm run without --name: no record; husk-vmm replaces
+ * husk (same pid, signals and exit status). Returns only on failure.
+ */
+int ctr_exec_rm(struct store *s, struct run_args *a);
+/* Forks husk-vmm; out/err >= 0 replace its standard output/error. */
+pid_t ctr_spawn_monitor(char **argv, int interactive, int out, int err);
+/* Starts the supervisor and returns once husk-vmm runs. */
+int ctr_start_detached(struct store *s, struct container *c);
+/* The husk-vmm command line (rootfs rebuilt when it was pruned). */
+int ctr_launch_argv(struct store *s, const struct container *c,
+		    struct launch_argv *argv);
+/* Records a start or an exit. */
+int ctr_mark_running(struct store *s, struct container *c, pid_t monitor);
+int ctr_mark_exited(struct store *s, struct container *c, int wait_status);
+
+/* ---- container_ctl.c: finding, signalling, waiting ---- */
+
+/* container_find with the CLI's message; returns the exit status. */
+int ctr_find(struct store *s, const char *what, struct container *c);
+/* "KILL", "SIGTERM", "15". */
+int ctr_parse_signal(const char *s, int *sig);
+/* Signals husk-vmm; EXIT_NOT_FOUND-style message when it does not run. */
+int ctr_signal(struct container *c, int sig, const char *what);
+/*
+ * Reloads the record until it is exited or timeout_ms (< 0: forever)
+ * passed: 0 when exited, 1 on timeout, else an exit status.
+ */
+int ctr_wait_exited(struct store *s, struct container *c, int64_t timeout_ms);
+/* Stops: SIGTERM, then SIGKILL after timeout_s seconds. */
+int ctr_stop(struct store *s, struct container *c, int timeout_s);
+
+/* ---- container_inspect.c ---- */
+
+/* Docker's container inspect object. */
+json_t *ctr_inspect_json(const struct container *c);
+/*
+ * For `husk inspect`: the container named what, when there is one
+ * (*found = 1); nothing printed otherwise.
+ */
+int ctr_inspect_find(const char *what, json_t **out, int *found);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * Finding containers, signalling their husk-vmm, waiting for them. There
+ * is no daemon to notify us, so waiting polls the record; the keeper
+ * writes it as soon as husk-vmm ends.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "container_cli.h"
+
+#define POLL_MS 20
+
+int ctr_find(struct store *s, const char *what, struct container *c)
+{
+	int rc = container_find(s, what, c);
+
+	return rc ? cli_store_fail(rc == STORE_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_HUSK) : 0;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
+	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP }, { "WINCH", SIGWINCH },
+};
+
+int ctr_parse_signal(const char *s, int *sig)
+{
+	const char *name = strncasecmp(s, "SIG", 3) ? s : s + 3;
+	char *end;
+	long n;
+	size_t i;
+
+	n = strtol(s, &end, 10);
+	if (end != s && !*end && n > 0 && n < 65) {
+		*sig = (int)n;
+		return 0;
+	}
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (!strcasecmp(name, signals[i].name)) {
+			*sig = signals[i].sig;
+			return 0;
+		}
+	return cli_fail(EXIT_HUSK, "invalid signal: %s", s);
+}
+
+int ctr_signal(struct container *c, int sig, const char *what)
+{
+	const struct container_state *st = &c->state;
+
+	if (st->status != CONTAINER_RUNNING || !proc_alive(st->pid, st->pid_start))
+		return cli_fail(EXIT_NOT_FOUND, "Cannot kill container: %s: "
+				"Container %s is not running", what, c->id);
+	if (kill(st->pid, sig))
+		return cli_fail(EXIT_HUSK, "Cannot kill container: %s: %s", what,
+				strerror(errno));
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int ctr_wait_exited(struct store *s, struct container *c, int64_t timeout_ms)
+{
+	int64_t waited = 0;
+	int rc;
+
+	for (;;) {
+		struct container fresh;
+		rc = container_load(s, c->id, &fresh);
+		if (rc)
+			return cli_store_fail(rc == STORE_NOT_FOUND ? EXIT_NOT_FOUND :
+					      EXIT_HUSK);
+		container_free(c);
+		*c = fresh;
+		if (c->state.status != CONTAINER_RUNNING)
+			return 0;
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			return 1;
+		sleep_ms(POLL_MS);
+		waited += POLL_MS;
+	}
+}
+
+/*
+ * SIGTERM (husk-vmm hands it to the program), then SIGKILL after the
+ * timeout; either way the keeper records the status.
+ */
+int ctr_stop(struct store *s, struct container *c, int timeout_s)
+{
+	int rc;
+
+	if (c->state.status != CONTAINER_RUNNING)
+		return 0;
+	if (proc_alive(c->state.pid, c->state.pid_start))
+		kill(c->state.pid, SIGTERM);
+	rc = ctr_wait_exited(s, c, (int64_t)timeout_s * 1000);
+	if (rc != 1)
+		return rc;
+	if (proc_alive(c->state.pid, c->state.pid_start))
+		kill(c->state.pid, SIGKILL);
+	rc = ctr_wait_exited(s, c, 10000);
+	return rc == 1 ? cli_fail(EXIT_HUSK, "container %s did not stop", c->id) : rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * lwIP's configuration for husk (lwIP reads it through lwip/opt.h).
+ *
+ * NO_SYS: lwIP runs inside the library OS, which is never preempted, so
+ * no locks and no lwIP threads; its timers run from the scheduler's
+ * deadlines (net_next_deadline, net_poll). Only the raw/callback API: the
+ * socket layer above it is ours (kernel/net/).
+ */
+#ifndef KERNEL_NET_LWIPOPTS_H
+#define KERNEL_NET_LWIPOPTS_H
+
+#define NO_SYS 1
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_NETCONN 0
+#define LWIP_SOCKET 0
+#define LWIP_NETIF_API 0
+
+/* Memory: the library OS heap serves lwIP's heap and every pool, so that
+ * nothing is reserved before the network is used. */
+#define MEM_LIBC_MALLOC 1
+#define MEMP_MEM_MALLOC 1
+#define MEM_ALIGNMENT 8
+#define mem_clib_malloc lwip_port_malloc
+#define mem_clib_free lwip_port_free
+#define mem_clib_calloc lwip_port_calloc
+#define MEMP_NUM_TCP_PCB 1024
+#define MEMP_NUM_TCP_PCB_LISTEN 256
+#define MEMP_NUM_UDP_PCB 256
+#define MEMP_NUM_TCP_SEG 8192
+#define MEMP_NUM_PBUF 4096
+#define PBUF_POOL_SIZE 512
+
+/* Protocols: IPv4 with ARP (Ethernet NICs come later), ICMP, UDP, TCP;
+ * the DHCP client is compiled in for the first NIC. */
+#define LWIP_IPV4 1
+#define LWIP_IPV6 0
+#define LWIP_ARP 1
+#define LWIP_ETHERNET 1
+#define LWIP_ICMP 1
+#define LWIP_RAW 0
+#define LWIP_UDP 1
+#define LWIP_TCP 1
+#define LWIP_DHCP 1
+#define LWIP_DNS 0
+#define LWIP_IGMP 0
+#define IP_REASSEMBLY 1
+#define IP_FRAG 1
+#define SO_REUSE 1 /* SO_REUSEADDR: bind over TIME_WAIT */
+
+/* The loopback netif (127.0.0.1), polled from net_poll: frames a pcb
+ * sends to itself are queued and delivered outside lwIP's own calls. */
+#define LWIP_HAVE_LOOPIF 1
+#define LWIP_NETIF_LOOPBACK 1
+#define LWIP_LOOPBACK_MAX_PBUFS 0
+#define LWIP_NETIF_STATUS_CALLBACK 1
+#define LWIP_NETIF_LINK_CALLBACK 1
+
+/* TCP at line rate: 256 KiB windows (scaled), MSS 1460. */
+#define TCP_MSS 1460
+#define LWIP_WND_SCALE 1
+#define TCP_RCV_SCALE 3
+#define TCP_WND (256 * 1024)
+#define TCP_SND_BUF (256 * 1024)
+#define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
+/* lwIP keeps the low-water mark in 16 bits. */
+#define TCP_SNDLOWAT 32768
+#define TCP_SNDQUEUELOWAT (TCP_SND_QUEUELEN / 2)
+#define TCP_LISTEN_BACKLOG 1
+#define TCP_DEFAULT_LISTEN_BACKLOG 128
+#define TCP_OVERSIZE TCP_MSS
+#define LWIP_TCP_KEEPALIVE 1
+#define TCP_QUEUE_OOSEQ 1
+#define LWIP_TCP_TIMESTAMPS 0
+
+#define LWIP_STATS 0
+#define LWIP_PROVIDE_ERRNO 0
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#include <stddef.h>
+void *lwip_port_malloc(size_t size);
+void *lwip_port_calloc(size_t n, size_t size);
+void lwip_port_free(void *p);
+uint32_t lwip_port_rand(void);
+#endif
+
+#endif

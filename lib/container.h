@@ -1,0 +1,129 @@
+/*
+ * Container records, kept without a daemon under $HUSK_HOME/containers/:
+ *
+ *   lock               flock(2): exclusive while a record is created,
+ *                      changed or removed (names stay unique)
+ *   <64 hex id>/config.json   fixed at create: Id, Name, Created, Image,
+ *                      ImageID, Manifest, Path, Args, Entrypoint, Cmd,
+ *                      Env, WorkingDir, Memory, AutoRemove, Tty, OpenStdin
+ *   <id>/state.json    Status (created|running|exited), Pid (husk-vmm),
+ *                      Keeper (the husk process that waits for it and
+ *                      records its exit), their start times, ExitCode,
+ *                      StartedAt, FinishedAt (ns since 1970)
+ *   <id>/log           a detached container's output, one line per
+ *                      record: "<RFC 3339 time> stdout|stderr <text>"
+ *
+ * Files are replaced by rename(2), so a reader sees the old or the new
+ * one, never half of one; readers take no lock. A record that says
+ * running while neither husk-vmm nor its keeper lives any more (a pid is
+ * checked with its start time, so a reused pid does not fool us) is
+ * exited with 137, as if killed.
+ *
+ * Errors follow the store's convention (store_error()).
+ */
+#ifndef HUSK_CONTAINER_H
+#define HUSK_CONTAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+#include "store.h"
+
+#define CONTAINER_ID_LEN 64
+#define CONTAINER_EXIT_KILLED 137 /* 128 + SIGKILL */
+
+enum container_status {
+	CONTAINER_CREATED,
+	CONTAINER_RUNNING,
+	CONTAINER_EXITED,
+};
+
+struct container_state {
+	enum container_status status;
+	pid_t pid;                /* husk-vmm */
+	uint64_t pid_start;       /* its start time, /proc/PID/stat field 22 */
+	pid_t keeper;             /* waits for husk-vmm, records the exit */
+	uint64_t keeper_start;
+	int exit_code;
+	int64_t started, finished; /* ns since 1970; 0: never */
+};
+
+struct container {
+	char id[CONTAINER_ID_LEN + 1];
+	char dir[4096];
+	json_t *config;           /* config.json */
+	struct container_state state;
+};
+
+struct container_list {
+	struct container *v;
+	size_t n;
+};
+
+/* ---- container.c ---- */
+
+/* $HUSK_HOME/containers, created on first use. */
+int container_root(const struct store *s, char *buf, size_t n);
+
+/*
+ * A new record (status created) for config, which gets Id, Name (name,
+ * or a generated adjective_surname) and Created. A name already in use
+ * is refused with Docker's message.
+ */
+int container_create(const struct store *s, json_t *config, const char *name,
+		     struct container *c);
+
+/* Reads one record by its full ID, checking whether it still runs. */
+int container_load(const struct store *s, const char *id, struct container *c);
+void container_free(struct container *c);
+
+/*
+ * By name, full ID or unique ID prefix. STORE_NOT_FOUND with "No such
+ * container: X".
+ */
+int container_find(const struct store *s, const char *what, struct container *c);
+
+/* Every record, newest first. */
+int container_list(const struct store *s, struct container_list *l);
+void container_list_free(struct container_list *l);
+
+/* Replaces state.json with c->state (under the lock). */
+int container_save_state(const struct store *s, struct container *c);
+/* Removes the record and its log. */
+int container_remove(const struct store *s, struct container *c);
+
+const char *container_name(const struct container *c);
+const char *container_status_name(enum container_status st);
+/* The log's path. */
+void container_log_path(const struct container *c, char *buf, size_t n);
+
+/* ---- container_proc.c: processes ---- */
+
+/* The start time of pid (jiffies since boot); 0 when it is gone. */
+uint64_t proc_start_time(pid_t pid);
+/* Whether pid still is the process that started at start. */
+int proc_alive(pid_t pid, uint64_t start);
+/* Nanoseconds since 1970. */
+int64_t time_now_ns(void);
+/* "2024-05-01T10:00:00.123456789Z"; "0001-01-01T00:00:00Z" for 0. */
+void time_format_ns(int64_t ns, char *buf, size_t n);
+
+/* ---- container_file.c ---- */
+
+/* Replaces dir/name with buf (temporary in dir, rename; fsync if sync). */
+int container_write_file(const char *dir, const char *name, const void *buf,
+			 size_t n, int sync);
+/* flock(2) on containers/lock; returns the fd, or -1 after store_fail. */
+int container_lock(const struct store *s, int exclusive);
+void container_unlock(int fd);
+
+/* ---- names.c ---- */
+
+/* "adjective_surname", from seed; Docker's style, our own words. */
+void names_generate(uint32_t seed, char *buf, size_t n);
+/* Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+int names_valid(const char *name);
+
+#endif

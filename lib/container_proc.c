@@ -1,0 +1,70 @@
+/*
+ * Processes behind a record: a pid alone can be reused after its process
+ * died, so a record keeps the start time too and both must match.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "container.h"
+
+uint64_t proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	size_t k;
+	FILE *f;
+	int field;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	k = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[k] = '\0';
+	/* The command name may hold spaces and ')': fields follow the last ')'. */
+	p = strrchr(buf, ')');
+	/* A zombie (state Z) has finished; it only waits to be reaped. */
+	if (!p || p[1] != ' ' || p[2] == 'Z')
+		return 0;
+	/* After ')' comes field 3 (state); the start time is field 22. */
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+int proc_alive(pid_t pid, uint64_t start)
+{
+	uint64_t now = proc_start_time(pid);
+
+	return now && now == start;
+}
+
+int64_t time_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void time_format_ns(int64_t ns, char *buf, size_t n)
+{
+	time_t secs = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char whole[32];
+
+	if (ns <= 0) {
+		snprintf(buf, n, "0001-01-01T00:00:00Z");
+		return;
+	}
+	gmtime_r(&secs, &tm);
+	strftime(whole, sizeof(whole), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%09lldZ", whole, (long long)(ns % 1000000000));
+}

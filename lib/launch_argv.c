@@ -1,0 +1,136 @@
+/*
+ * The husk-vmm command line for a container's config.json, and where
+ * husk-vmm and husk.elf are: beside the husk binary, as the build tree
+ * and an install (bin/husk, bin/husk-vmm, husk.elf) lay them out.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_util.h"
+#include "launch.h"
+
+/* The directory of the running husk binary, without a trailing '/'. */
+static int self_dir(char *buf, size_t n)
+{
+	ssize_t k = readlink("/proc/self/exe", buf, n - 1);
+	char *slash;
+
+	if (k <= 0)
+		return store_fail_errno("cannot read /proc/self/exe");
+	buf[k] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	return 0;
+}
+
+static int tool(const char *var, const char *dir, const char *rel, char *buf,
+		size_t n)
+{
+	const char *set = getenv(var);
+
+	if (set && set[0])
+		snprintf(buf, n, "%s", set);
+	else
+		snprintf(buf, n, "%s/%s", dir, rel);
+	if (access(buf, R_OK))
+		return store_fail_errno("%s not found (set %s)", buf, var);
+	return 0;
+}
+
+int launch_tools(char *vmm, size_t nvmm, char *kernel, size_t nkernel)
+{
+	char dir[PATH_MAX];
+	int rc = self_dir(dir, sizeof(dir) - 16);
+
+	if (!rc)
+		rc = tool("HUSK_VMM", dir, "husk-vmm", vmm, nvmm);
+	if (!rc)
+		rc = tool("HUSK_KERNEL", dir, "../husk.elf", kernel, nkernel);
+	return rc;
+}
+
+static int push(struct launch_argv *a, const char *fmt, const char *s)
+{
+	char **v = realloc(a->v, (a->n + 2) * sizeof(*v));
+
+	if (!v)
+		return store_fail(STORE_ERR, "out of memory");
+	a->v = v;
+	if (asprintf(&v[a->n], fmt, s) < 0)
+		return store_fail(STORE_ERR, "out of memory");
+	v[++a->n] = NULL;
+	return 0;
+}
+
+static int push_list(struct launch_argv *a, const char *flag, const json_t *list)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < json_array_size(list); i++) {
+		const char *s = json_string_value(json_array_get(list, i));
+		if (s && flag)
+			rc = push(a, "%s", flag);
+		if (s && !rc)
+			rc = push(a, "%s", s);
+	}
+	return rc;
+}
+
+/* husk-vmm takes whole KiB: --mem NK, rounded up to its 4 KiB pages. */
+static int push_memory(struct launch_argv *a, const json_t *config)
+{
+	json_int_t bytes = json_integer_value(json_object_get(config, "Memory"));
+	char kib[32];
+
+	if (bytes <= 0)
+		bytes = LAUNCH_DEFAULT_MEMORY;
+	snprintf(kib, sizeof(kib), "%lldK", (long long)((bytes + 4095) / 4096 * 4));
+	return push(a, "%s", "--mem") || push(a, "%s", kib);
+}
+
+int launch_argv(const json_t *config, const char *vmm, const char *kernel,
+		const char *cpio, struct launch_argv *out)
+{
+	const char *cwd = json_str(config, "WorkingDir");
+	const char *path = json_str(config, "Path");
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!path)
+		return store_fail(STORE_ERR, "container config: no Path");
+	rc = push(out, "%s", vmm);
+	if (!rc)
+		rc = push_memory(out, config);
+	if (!rc)
+		rc = push(out, "%s", "--initrd") || push(out, "%s", cpio);
+	if (!rc)
+		rc = push_list(out, "-e", json_object_get(config, "Env"));
+	if (!rc && cwd && cwd[0])
+		rc = push(out, "%s", "--cwd") || push(out, "%s", cwd);
+	if (!rc)
+		rc = push(out, "%s", kernel) || push(out, "%s", "--") ||
+			push(out, "%s", path);
+	if (!rc)
+		rc = push_list(out, NULL, json_object_get(config, "Args"));
+	if (rc) {
+		launch_argv_free(out);
+		return STORE_ERR;
+	}
+	return 0;
+}
+
+void launch_argv_free(struct launch_argv *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}

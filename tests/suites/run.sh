@@ -1,0 +1,288 @@
+#!/bin/bash
+# Containers end to end (run by tests/run.sh with BUILD set): run, create,
+# start, ps, logs, stop, kill, rm, wait, inspect, container prune.
+#
+# The host part runs husk directly. It needs no KVM: HUSK_VMM points at a
+# stand-in monitor (a shell script) that prints the command line husk gave
+# it and behaves as told (exit, print, wait for SIGTERM), which checks the
+# records, the supervisor, the logs, signals and the exit statuses.
+#
+# The guest part boots the real husk-vmm once, inside the nested Linux
+# guest (scripts/nested-kvm/run.sh), with every case in one script. Where
+# nested KVM cannot come up, each of those cases prints SKIP with the reason.
+set -u
+cd "$(dirname "$0")/../.."
+B=${BUILD:-build}
+case $B in /*) BD=$B ;; *) BD=$PWD/$B ;; esac
+H=$BD/bin/husk
+T=$(mktemp -d /tmp/husk-run-XXXXXX)
+export HUSK_HOME=$T/home
+unset SOURCE_DATE_EPOCH HUSK_VMM HUSK_KERNEL
+trap 'rm -rf "$T"' EXIT
+
+ok() { echo "PASS: run: $1"; }
+bad() { echo "FAIL: run: $1: $2"; }
+skip() { echo "SKIP: run: $1: $2"; }
+
+# expect NAME WANT-STATUS REGEX COMMAND...: status and combined output.
+expect() {
+	local name=$1 want=$2 re=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		bad "$name" "exit status $rc, expected $want: $(tail -n 3 <<<"$out")"
+	elif ! grep -Eq -- "$re" <<<"$out"; then
+		bad "$name" "output lacks /$re/: $(tail -n 3 <<<"$out")"
+	else
+		ok "$name"
+	fi
+}
+
+# until_ok SECONDS COMMAND...: retries until the command succeeds.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
+if [ ! -x "$H" ]; then
+	bad "husk" "$H was not built"
+	exit 0
+fi
+
+# ---- an image: busybox and test programs ----
+mkdir -p "$T/root/bin" "$T/root/tmp" "$T/root/etc"
+cp /bin/busybox "$T/root/bin/busybox" 2>/dev/null || printf '#!/bin/sh\n' >"$T/root/bin/busybox"
+chmod 755 "$T/root/bin/busybox"
+ln -s busybox "$T/root/bin/sh"
+for p in hello-musl signals-musl; do
+	[ -f "$BD/tests/rootfs/bin/$p" ] && cp "$BD/tests/rootfs/bin/$p" "$T/root/bin/"
+done
+echo "not a command" >"$T/root/etc/data"
+img=$("$H" import "$T/root" img 2>&1) || bad "import" "$img"
+
+# ---- errors, before anything runs ----
+expect "run -p is refused: no networking yet" 125 'publishing ports needs networking.*issue 4' "$H" run -p 80:80 img /bin/sh
+expect "a missing image is 125 with Docker's message" 125 "Unable to find image 'nosuch:latest' locally" "$H" run nosuch
+expect "a bad image name is 125" 125 'invalid reference format' "$H" run Bad:Name
+expect "a command not in the image is 127" 127 'exec: "nosuchcmd": executable file not found in \$PATH' "$H" create img nosuchcmd
+expect "a file without x bits is not a command" 127 'executable file not found' "$H" create img data
+expect "an image without a command" 125 'No command specified' "$H" create img
+expect "a memory below 6MB is refused" 125 'Minimum memory limit allowed is 6MB' "$H" create -m 1k img /bin/sh
+expect "a bad memory size is refused" 125 'invalid size' "$H" create -m lots img /bin/sh
+printf 'A=1\n# comment\n\nBAD KEY=2\n' >"$T/bad.env"
+expect "a bad env file names its line" 125 "$T/bad.env:4: variable 'BAD KEY' contains whitespaces" "$H" create --env-file "$T/bad.env" img /bin/sh
+expect "a relative -w is refused" 125 'needs to be an absolute path' "$H" create -w tmp img /bin/sh
+expect "an invalid name is refused" 125 'Invalid container name' "$H" create --name 'a b' img /bin/sh
+expect "unknown container is exit 1" 1 'No such container: ghost' "$H" stop ghost
+expect "run without an image is a usage error" 125 'requires at least 1 argument' "$H" run
+
+# ---- records ----
+printf 'FROM_FILE=yes\n' >"$T/good.env"
+id=$("$H" create --name first -e A=1 --env-file "$T/good.env" -w /tmp img sh -c 'echo hi' 2>&1)
+if [[ $id =~ ^[0-9a-f]{64}$ ]]; then ok "create prints the full ID"; else bad "create" "$id"; fi
+expect "create: the command is looked up along PATH" 0 '^/bin/sh \[-c echo hi\]$' "$H" inspect -f '{{.Path}} {{.Args}}' first
+expect "create: -e and --env-file" 0 '^\[A=1 FROM_FILE=yes\]$' "$H" inspect -f '{{.Config.Env}}' first
+expect "create: -w" 0 '^/tmp$' "$H" inspect -f '{{.Config.WorkingDir}}' first
+expect "inspect: State of a created container" 0 '^created false 0$' "$H" inspect -f '{{.State.Status}} {{.State.Running}} {{.State.ExitCode}}' first
+expect "inspect: Name and Image" 0 "^/first sha256:[0-9a-f]{64}$" "$H" inspect -f '{{.Name}} {{.Image}}' first
+expect "a name in use is refused" 125 'The container name "/first" is already in use' "$H" create --name first img /bin/sh
+expect "ps hides containers that do not run" 0 '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$' "$H" ps
+expect "ps -a shows created ones" 0 "^${id:0:12} +img +\"/bin/sh -c echo hi\" +.* ago +Created +first$" "$H" ps -a
+expect "ps -a --no-trunc" 0 "^$id " "$H" ps -a --no-trunc
+expect "ps -q" 0 "^${id:0:12}$" "$H" ps -aq
+expect "ps --format" 0 '^first created$' "$H" ps -a --format '{{.Names}} {{.State}}'
+second=$("$H" create img /bin/sh)
+expect "a generated name is adjective_surname" 0 '^/[a-z]+_[a-z]+$' "$H" inspect -f '{{.Name}}' "$second"
+expect "rm by ID prefix" 0 "^${second:0:6}$" "$H" rm "${second:0:6}"
+expect "rm by name" 0 '^first$' "$H" rm first
+expect "rm'ed containers are gone" 1 'No such (image|container|object): first' "$H" inspect first
+[ "$(ls "$HUSK_HOME/rootfs/"*.cpio 2>/dev/null | wc -l)" = 1 ] && ok "the root filesystem is cached once" ||
+	bad "rootfs cache" "$(ls "$HUSK_HOME/rootfs" 2>&1)"
+cpio -it <"$HUSK_HOME/rootfs/"*.cpio 2>/dev/null | grep -qx 'bin/hello-musl' && ok "the cached cpio holds the image's files" ||
+	bad "rootfs content" "$(cpio -it <"$HUSK_HOME/rootfs/"*.cpio 2>&1 | head -n 5)"
+
+# ---- running, with a stand-in monitor ----
+cat >"$T/fake-vmm" <<'EOF'
+#!/bin/bash
+# Stands in for husk-vmm: prints its command line, then does $FAKE.
+echo "vmm: $*"
+case ${FAKE:-exit} in
+exit) exit "${FAKE_STATUS:-42}" ;;
+talk) echo "to stdout"; echo "to stderr" >&2; exit 5 ;;
+term)
+	trap 'echo "got TERM"; exit 7' TERM
+	echo "waiting"
+	while :; do sleep 0.05; done ;;
+deaf)
+	trap '' TERM
+	echo "ignoring TERM"
+	while :; do sleep 0.05; done ;;
+esac
+EOF
+chmod +x "$T/fake-vmm"
+export HUSK_VMM=$T/fake-vmm HUSK_KERNEL=$T/fake-vmm
+cpio=$(ls "$HUSK_HOME/rootfs/"*.cpio)
+expect "run: husk-vmm's command line" 42 "^vmm: --mem 262144K --initrd $cpio -e K=v --cwd /tmp $T/fake-vmm -- /bin/hello-musl x y\$" "$H" run --rm -e K=v -w /tmp img /bin/hello-musl x y
+expect "run: -m in Docker's units" 42 '^vmm: --mem 524288K ' "$H" run --rm -m 512m img /bin/sh
+expect "run: options after IMAGE belong to the program" 42 ' -- /bin/sh -d --rm$' "$H" run --rm img /bin/sh -d --rm
+[ -z "$("$H" ps -aq)" ] && ok "run --rm leaves no record" || bad "run --rm" "$("$H" ps -a)"
+expect "run: the exit status is the program's" 9 '' env FAKE_STATUS=9 "$H" run --name nine img /bin/sh
+expect "run: the record keeps the exit status" 0 '^exited 9$' "$H" inspect -f '{{.State.Status}} {{.State.ExitCode}}' nine
+expect "ps: Exited (9)" 0 ' Exited \(9\) (Less than a second|[0-9]+ seconds?) ago +nine$' "$H" ps -a
+expect "start -a runs it again" 9 '^vmm: ' env FAKE_STATUS=9 "$H" start -a nine
+
+# Foreground: SIGTERM to husk goes on to the monitor.
+FAKE=term "$H" run --rm img /bin/sh >"$T/fg.out" 2>&1 &
+fg=$!
+until_ok 10 grep -q waiting "$T/fg.out"
+kill -TERM $fg
+wait $fg
+rc=$?
+[ $rc = 7 ] && grep -q 'got TERM' "$T/fg.out" && ok "run: SIGTERM to husk reaches the monitor" ||
+	bad "foreground SIGTERM" "status $rc: $(cat "$T/fg.out")"
+
+# Detached: supervisor, log, stop.
+d=$(FAKE=term "$H" run -d --name svc img /bin/sh)
+if [[ $d =~ ^[0-9a-f]{64}$ ]]; then ok "run -d prints the full ID"; else bad "run -d" "$d"; fi
+expect "ps shows it Up" 0 "^${d:0:12} +img .* Up (Less than a second|[0-9]+ seconds?) +svc$" "$H" ps
+expect "inspect: running, with husk-vmm's pid" 0 '^running true [1-9][0-9]*$' "$H" inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Pid}}' svc
+until_ok 10 sh -c "'$H' logs svc | grep -q waiting" && ok "logs: the program's output" || bad "logs" "$("$H" logs svc 2>&1)"
+expect "a running container is not removed without -f" 1 'You cannot remove a running container' "$H" rm svc
+expect "stop: SIGTERM, the program's handler runs" 0 '^svc$' "$H" stop svc
+expect "stop: exit status 7 recorded" 0 '^exited 7$' "$H" inspect -f '{{.State.Status}} {{.State.ExitCode}}' svc
+expect "logs: the handler's output" 0 'got TERM' "$H" logs svc
+expect "logs -t shows times" 0 '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z got TERM$' "$H" logs -t svc
+expect "logs --tail 1" 0 '^got TERM$' sh -c "'$H' logs --tail 1 svc | wc -l | grep -qx 1 && '$H' logs --tail 1 svc"
+d=$(FAKE=talk "$H" run -d --name talk img /bin/sh)
+expect "wait prints the exit status" 0 '^5$' "$H" wait talk
+expect "logs: stdout to stdout" 0 '^to stdout$' sh -c "'$H' logs talk 2>/dev/null | grep -v vmm:"
+expect "logs: stderr to stderr" 0 '^to stderr$' sh -c "'$H' logs talk 2>&1 >/dev/null"
+d=$(FAKE=deaf "$H" run -d --name deaf img /bin/sh)
+until_ok 10 sh -c "'$H' logs deaf | grep -q ignoring"
+expect "stop -t 1: SIGKILL after the timeout" 0 '^deaf$' "$H" stop -t 1 deaf
+expect "a killed monitor is 137" 0 '^exited 137$' "$H" inspect -f '{{.State.Status}} {{.State.ExitCode}}' deaf
+d=$(FAKE=term "$H" run -d --name kk img /bin/sh)
+expect "kill -s TERM" 0 '^kk$' "$H" kill -s TERM kk
+expect "kill: the status is recorded" 0 '^7$' "$H" wait kk
+expect "kill of a stopped container is exit 1" 1 'is not running' "$H" kill kk
+d=$(FAKE=term "$H" run -d --name lost img /bin/sh)
+pid=$("$H" inspect -f '{{.State.Pid}}' lost)
+sup=$(ps -o ppid= -p "$pid" | tr -d ' ')
+kill -9 "$sup" "$pid"
+until_ok 5 sh -c "! kill -0 $pid 2>/dev/null"
+expect "a dead monitor and supervisor show as exited 137" 0 '^exited 137$' "$H" inspect -f '{{.State.Status}} {{.State.ExitCode}}' lost
+d=$(FAKE=term "$H" run -d --name forced img /bin/sh)
+expect "rm -f removes a running container" 0 '^forced$' "$H" rm -f forced
+expect "rm -f: gone" 1 'No such (image|container|object): forced' "$H" inspect forced
+d=$(FAKE=term "$H" run -d --rm --name auto img /bin/sh)
+"$H" stop auto >/dev/null 2>&1
+until_ok 5 sh -c "! '$H' inspect auto"
+expect "run -d --rm: the supervisor removes the record" 1 'No such (image|container|object): auto' "$H" inspect auto
+expect "run --entrypoint replaces the image's" 42 ' -- /bin/hello-musl arg$' "$H" run --rm --entrypoint /bin/hello-musl img arg
+c=$("$H" create --name later img /bin/sh)
+expect "start a created container" 0 '^later$' env FAKE=talk "$H" start later
+expect "start: its status is recorded" 0 '^5$' "$H" wait later
+d=$(FAKE=term "$H" run -d --name followed img /bin/sh)
+"$H" logs -f followed >"$T/follow.out" 2>&1 &
+lf=$!
+until_ok 10 grep -q waiting "$T/follow.out"
+"$H" stop followed >/dev/null
+if until_ok 10 sh -c "! kill -0 $lf 2>/dev/null" && grep -q 'got TERM' "$T/follow.out"; then
+	ok "logs -f follows until the container stops"
+else
+	kill $lf 2>/dev/null
+	bad "logs -f" "$(cat "$T/follow.out")"
+fi
+expect "start: a stopped container runs again" 0 '^talk$' env FAKE=talk "$H" start talk
+expect "start: exit status recorded again" 0 '^5$' "$H" wait talk
+expect "container ls is ps" 0 'NAMES' "$H" container ls -a
+expect "container prune -f" 0 '^Deleted Containers:' "$H" container prune -f
+[ -z "$("$H" ps -aq)" ] && ok "container prune removed the stopped ones" || bad "prune" "$("$H" ps -a)"
+unset HUSK_VMM HUSK_KERNEL
+
+# ---- system prune drops the cached root filesystem of a removed image ----
+"$H" rmi img >/dev/null 2>&1
+"$H" system prune -f >/dev/null 2>&1
+[ ! -e "$cpio" ] && ok "system prune removes the rootfs of a removed image" || bad "rootfs prune" "$cpio still there"
+
+# ---- the real husk-vmm, in one nested boot ----
+GUEST_CASES=("run --rm prints and exits 3" "run --rm leaves no record"
+	"run -d prints the ID" "ps shows it running" "logs shows its output"
+	"stop: the handler ran, 7 recorded" "logs shows the handler's output" "rm"
+	"wait prints 3" "a missing command exits 127" "a bad image name exits 125"
+	"busybox along PATH with -e and -w" "SIGTERM to husk run reaches the program")
+skip_guest() {
+	local c
+	for c in "${GUEST_CASES[@]}"; do skip "husk-vmm: $c" "$1"; done
+}
+for f in "$BD/bin/husk-vmm" "$BD/husk.elf" "$BD/tests/rootfs/bin/hello-musl" "$BD/tests/rootfs/bin/signals-musl"; do
+	if [ ! -f "$f" ]; then
+		skip_guest "$f was not built"
+		exit 0
+	fi
+done
+if ! scripts/nested-kvm/run.sh --check >/dev/null 2>&1; then
+	skip_guest "nested KVM is unavailable (scripts/nested-kvm/run.sh --check failed)"
+	exit 0
+fi
+cat >"$T/guest.sh" <<EOF
+#!/bin/sh
+# Runs inside the nested guest; prints PASS:/FAIL: lines.
+H=$H
+BD=$BD
+EOF
+cat >>"$T/guest.sh" <<'EOF'
+export HUSK_HOME=/tmp/husk-home
+ok() { echo "PASS: run: husk-vmm: $1"; }
+bad() { echo "FAIL: run: husk-vmm: $1: $2"; }
+mkdir -p /tmp/r/bin /tmp/r/tmp
+cp /bin/busybox $BD/tests/rootfs/bin/hello-musl $BD/tests/rootfs/bin/signals-musl /tmp/r/bin/
+ln -s busybox /tmp/r/bin/sh
+$H import /tmp/r img >/dev/null || bad "import" "failed"
+out=$($H run --rm img /bin/hello-musl x 2>&1); rc=$?
+[ $rc = 3 ] && [ "$out" = "hello x from /bin/hello-musl" ] && ok "run --rm prints and exits 3" || bad "run --rm prints and exits 3" "status $rc: $out"
+[ -z "$($H ps -aq)" ] && ok "run --rm leaves no record" || bad "run --rm leaves no record" "$($H ps -a)"
+id=$($H run -d --name waiter img /bin/signals-musl wait-term 2>&1)
+echo "$id" | grep -Eqx '[0-9a-f]{64}' && ok "run -d prints the ID" || bad "run -d prints the ID" "$id"
+$H ps | grep -Eq ' Up .* waiter$' && ok "ps shows it running" || bad "ps shows it running" "$($H ps -a)"
+n=0; until $H logs waiter | grep -q 'waiting for SIGTERM' || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+$H logs waiter | grep -q 'waiting for SIGTERM' && ok "logs shows its output" || bad "logs shows its output" "$($H logs waiter 2>&1)"
+out=$($H stop waiter 2>&1); st=$($H inspect -f '{{.State.Status}} {{.State.ExitCode}}' waiter 2>&1)
+[ "$out" = waiter ] && [ "$st" = "exited 7" ] && ok "stop: the handler ran, 7 recorded" || bad "stop: the handler ran, 7 recorded" "$out / $st"
+$H logs waiter | grep -q 'got SIGTERM' && ok "logs shows the handler's output" || bad "logs shows the handler's output" "$($H logs waiter 2>&1)"
+$H rm waiter >/dev/null && ! $H inspect waiter >/dev/null 2>&1 && ok "rm" || bad "rm" "still there"
+id=$($H run -d img /bin/hello-musl bg)
+out=$($H wait "$id" 2>&1)
+[ "$out" = 3 ] && ok "wait prints 3" || bad "wait prints 3" "$out"
+out=$($H run --rm img /bin/nope 2>&1); rc=$?
+[ $rc = 127 ] && ok "a missing command exits 127" || bad "a missing command exits 127" "status $rc: $out"
+out=$($H run --rm nosuch 2>&1); rc=$?
+[ $rc = 125 ] && echo "$out" | grep -q "Unable to find image 'nosuch:latest' locally" && ok "a bad image name exits 125" || bad "a bad image name exits 125" "status $rc: $out"
+out=$($H run --rm -e GREETING=hi -w /tmp img sh -c 'echo $GREETING from $PWD' 2>&1); rc=$?
+[ $rc = 0 ] && [ "$out" = "hi from /tmp" ] && ok "busybox along PATH with -e and -w" || bad "busybox along PATH with -e and -w" "status $rc: $out"
+$H run --rm img /bin/signals-musl wait-term >/tmp/fg.out 2>&1 &
+fg=$!
+n=0; until grep -q 'waiting for SIGTERM' /tmp/fg.out || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+kill -TERM $fg; wait $fg; rc=$?
+[ $rc = 7 ] && grep -q 'got SIGTERM' /tmp/fg.out && ok "SIGTERM to husk run reaches the program" || bad "SIGTERM to husk run reaches the program" "status $rc: $(cat /tmp/fg.out)"
+EOF
+chmod +x "$T/guest.sh"
+out=$(scripts/nested-kvm/run.sh --timeout 300 --file "$H" --file "$BD/bin/husk-vmm" \
+	--file "$BD/husk.elf" --file "$BD/tests/rootfs/bin/hello-musl" \
+	--file "$BD/tests/rootfs/bin/signals-musl" --file /bin/busybox \
+	--file "$T/guest.sh" -- "$T/guest.sh" 2>&1)
+rc=$?
+if grep -Eq '^(PASS|FAIL): ' <<<"$out"; then
+	grep -E '^(PASS|FAIL): ' <<<"$out"
+	n=$(grep -Ec '^(PASS|FAIL): ' <<<"$out")
+	[ "$n" = "${#GUEST_CASES[@]}" ] || bad "husk-vmm" "$n results for ${#GUEST_CASES[@]} cases (status $rc): $(tail -n 3 <<<"$out")"
+elif [ $rc = 4 ]; then
+	skip_guest "nested KVM did not come up: $(grep nested-kvm: <<<"$out" | head -n 1)"
+else
+	bad "husk-vmm" "the nested guest failed (status $rc): $(tail -n 3 <<<"$out")"
+fi
