@@ -16,24 +16,9 @@ export HUSK_HOME=$T/home
 unset SOURCE_DATE_EPOCH
 trap 'rm -rf "$T"' EXIT
 
-ok() { echo "PASS: build: $1"; }
-bad() { echo "FAIL: build: $1: $2"; }
-skip() { echo "SKIP: build: $1: $2"; }
-
-# expect NAME WANT-STATUS REGEX COMMAND...: status and combined output.
-expect() {
-	local name=$1 want=$2 re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$want" ]; then
-		bad "$name" "exit status $rc, expected $want: $(tail -n 3 <<<"$out")"
-	elif ! grep -Eq -- "$re" <<<"$out"; then
-		bad "$name" "output lacks /$re/: $(tail -n 3 <<<"$out")"
-	else
-		ok "$name"
-	fi
-}
+SUITE=build
+# shellcheck source=tests/suites/common.bash
+. tests/suites/common.bash
 
 # same NAME A B: passes when the two strings are equal and not empty.
 same() {

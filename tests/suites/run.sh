@@ -20,24 +20,9 @@ export HUSK_HOME=$T/home
 unset SOURCE_DATE_EPOCH HUSK_VMM HUSK_KERNEL
 trap 'rm -rf "$T"' EXIT
 
-ok() { echo "PASS: run: $1"; }
-bad() { echo "FAIL: run: $1: $2"; }
-skip() { echo "SKIP: run: $1: $2"; }
-
-# expect NAME WANT-STATUS REGEX COMMAND...: status and combined output.
-expect() {
-	local name=$1 want=$2 re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$want" ]; then
-		bad "$name" "exit status $rc, expected $want: $(tail -n 3 <<<"$out")"
-	elif ! grep -Eq -- "$re" <<<"$out"; then
-		bad "$name" "output lacks /$re/: $(tail -n 3 <<<"$out")"
-	else
-		ok "$name"
-	fi
-}
+SUITE=run
+# shellcheck source=tests/suites/common.bash
+. tests/suites/common.bash
 
 # until_ok SECONDS COMMAND...: retries until the command succeeds.
 until_ok() {
