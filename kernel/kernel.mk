@@ -41,7 +41,7 @@ $(KBUILD)/%.o: kernel/%.c kernel/kernel.mk
 # Ring-0 C goes into .r0text, the supervisor-only code segment.
 $(KBUILD)/r0/%.o: kernel/%.c kernel/kernel.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_R0_CFLAGS) -c $< -o $@.tmp
+	$(CC) $(GUEST_R0_CFLAGS) -MT $@ -MF $@.d -c $< -o $@.tmp
 	objcopy --rename-section .text=.r0text $@.tmp $@
 	@rm -f $@.tmp
 

@@ -84,6 +84,17 @@ run_build_checks() {
 			ok "check-ring0: rejects $insn"
 		fi
 	done
+	# Every dependency file names the object it belongs to: a ring-0
+	# object once named its .tmp and was never rebuilt after a header
+	# changed (a stale boot-info layout on the PVH path).
+	stale=$(find "$B" -name '*.d' -path '*/kernel/*' -exec awk -v f={} \
+		'NR == 1 { t = $1; sub(/:$/, "", t); o = f; sub(/\.d$/, "", o);
+		  if (t != o && t ".o" != o && t != o ".o") print f; exit }' {} \; | head -n 3)
+	if [ -z "$stale" ]; then
+		ok "build: every kernel dependency file names its object"
+	else
+		bad "build: every kernel dependency file names its object" "$stale"
+	fi
 	# The decoder and lwIP are libraries only build/husk.elf links.
 	if nm "$B/examples/hello.elf.debug" | grep -Eq ' (ZydisDecoderDecodeInstruction|tcp_input|sys_socket)$'; then
 		bad "hello.elf: no decoder, no lwIP" "linked into the example image"

@@ -10,11 +10,12 @@
 #include <stdint.h>
 
 #define HUSK_BOOT_MAGIC   0x6f6f426b73754855ULL /* "HuskBoo" */
-#define HUSK_BOOT_VERSION 1
+#define HUSK_BOOT_VERSION 2
 #define HUSK_BOOT_INFO_SIZE 8192
 
 #define HUSK_MAX_MEM_REGIONS 32
 #define HUSK_CMDLINE_MAX     4096
+#define HUSK_MAX_DEVICES     8
 
 /* Who started the guest: selects the platform backend. */
 #define HUSK_PLATFORM_VMM 1 /* husk-vmm: console ring, HUSK_PORT_* */
@@ -42,6 +43,25 @@ struct husk_mem_region {
 	uint32_t pad;
 };
 
+/*
+ * Devices the starter attached (husk-vmm fills these; on the PVH path the
+ * guest finds its devices itself: virtio-mmio from QEMU's command line
+ * additions, virtio-pci by scanning the bus).
+ */
+#define HUSK_DEV_VIRTIO_MMIO 1 /* a virtio-mmio register block */
+/* Its interrupts are edge-triggered MSIs (irqfd): the guest need not write
+ * InterruptACK, which would cost an exit (the status stays informative). */
+#define HUSK_DEVF_MSI 1u
+
+struct husk_device {
+	uint32_t kind;   /* HUSK_DEV_* */
+	uint32_t flags;  /* HUSK_DEVF_* */
+	uint64_t paddr;  /* register block, guest-physical, page-aligned */
+	uint64_t size;   /* bytes */
+	uint32_t vector; /* IDT vector its interrupt arrives on; 0: none */
+	uint32_t pad;
+};
+
 struct husk_boot_info {
 	uint64_t magic;    /* HUSK_BOOT_MAGIC */
 	uint32_t version;  /* HUSK_BOOT_VERSION */
@@ -63,6 +83,10 @@ struct husk_boot_info {
 	struct husk_mem_region mem[HUSK_MAX_MEM_REGIONS];
 
 	char cmdline[HUSK_CMDLINE_MAX]; /* NUL-terminated */
+
+	uint32_t ndev;
+	uint32_t pad2;
+	struct husk_device dev[HUSK_MAX_DEVICES];
 };
 
 #endif

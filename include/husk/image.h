@@ -57,6 +57,11 @@
 /* The interrupt husk-vmm raises (an MSI to the local APIC) after adding to
  * struct husk_console's signals. */
 #define HUSK_VEC_HOST_SIGNAL 0x41
+/* Devices' interrupts: husk-vmm gives device i (boot info dev[i]) vector
+ * HUSK_VEC_DEVICE_BASE + i; on QEMU the guest programs the IOAPIC or
+ * MSI-X with vectors from the same range. */
+#define HUSK_VEC_DEVICE_BASE 0x50
+#define HUSK_VEC_DEVICE_END  0x60
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -5,7 +5,7 @@
 
 #define CONSOLE_OFF     0x2000 /* console ring, from the boot info */
 #define BI_MAGIC        0x6f6f426b73754855 /* HUSK_BOOT_MAGIC */
-#define BI_VERSION      1                  /* HUSK_BOOT_VERSION */
+#define BI_VERSION      2                  /* HUSK_BOOT_VERSION */
 #define BI_PLATFORM_VMM 1                  /* HUSK_PLATFORM_VMM */
 #define BI_OFF_VERSION  8
 #define BI_OFF_PLATFORM 16
