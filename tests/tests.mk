@@ -89,3 +89,11 @@ $(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS) $(ROOTFS_DYN) $(ROOTFS)/bin/busybox \
 	cd $(ROOTFS) && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../rootfs.cpio
 
 all: $(BUILD)/tests/rootfs.cpio
+
+# The application tests' root filesystem: Debian's nginx and redis-server
+# with their libraries and our configuration (tests/apps/mkroot.sh).
+# Built by the suite that uses it (tests/suites/apps.sh), not by `all`:
+# a machine without nginx can still build husk.
+$(BUILD)/tests/apps.cpio: tests/apps/mkroot.sh $(wildcard tests/apps/*.conf tests/apps/*.html tests/apps/mime.types)
+	tests/apps/mkroot.sh $(BUILD)/tests/apps
+	cd $(BUILD)/tests/apps && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../apps.cpio

@@ -136,7 +136,9 @@ prepare() {
 	done
 	# Modules in load order, decompressed so busybox insmod can load them.
 	: >"$st/nested/modules"
-	for f in $(mod_order "$tmp/deb/lib/modules" kvm_amd | awk '!seen[$0]++'); do
+	# kvm_amd for /dev/kvm; tun for the tests' TAP devices.
+	for f in $({ mod_order "$tmp/deb/lib/modules" kvm_amd &&
+		mod_order "$tmp/deb/lib/modules" tun; } | awk '!seen[$0]++'); do
 		n=$(basename "$f"); n=${n%.xz}; n=${n%.zst}
 		unpack "$f" >"$st/nested/$n"
 		echo "$n" >>"$st/nested/modules"
