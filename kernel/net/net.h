@@ -137,6 +137,7 @@ struct sock {
 	int rcvbuf, sndbuf;    /* SO_RCVBUF, SO_SNDBUF as set */
 	int reuseaddr, reuseport, keepalive;
 	int linger_on, linger_secs;
+	uint64_t rcvtimeo_ns, sndtimeo_ns; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
 	void *priv;            /* the family's own state */
 };
 
@@ -150,8 +151,13 @@ struct syscall_args;
 long sock_call(long fd, long (*fn)(struct sock *s, const struct syscall_args *a),
 	       const struct syscall_args *a);
 void sock_changed(struct sock *s, unsigned key);
-/* Blocks on s's queue: 0, or -EINTR. */
+/* A receiving (accept too) or sending (connect too) call on s starts:
+ * its waits end at s's SO_RCVTIMEO or SO_SNDTIMEO from now. */
+void sock_call_starts(struct sock *s, int sending);
+/* Blocks on s's queue (or on q, another socket's): 0, -EINTR, or -EAGAIN
+ * when the call's timeout passed. */
 int sock_wait(struct sock *s);
+int sock_wait_on(struct waitq *q);
 /* The error a write to a closed connection gives (EPIPE), raising
  * SIGPIPE unless flags has MSG_NOSIGNAL. */
 long sock_epipe(int flags);

@@ -152,6 +152,7 @@ static long accept_call(struct sock *s, const struct syscall_args *a)
 		return -EOPNOTSUPP;
 	if (!s->listening)
 		return -EINVAL;
+	sock_call_starts(s, 0);
 	if ((r = s->ops->accept(s, !!(s->file->flags & O_NONBLOCK_), &c)))
 		return r;
 	n = c->ops->name(c, 1, addr, sizeof(addr));
@@ -180,8 +181,12 @@ static long connect_call(struct sock *s, const struct syscall_args *a)
 
 	if (r)
 		return r;
-	return s->ops->connect(s, (const void *)a->a[1], (uint32_t)a->a[2],
-			       !!(s->file->flags & O_NONBLOCK_));
+	sock_call_starts(s, 1);
+	r = s->ops->connect(s, (const void *)a->a[1], (uint32_t)a->a[2],
+			    !!(s->file->flags & O_NONBLOCK_));
+	/* A connect that outlived SO_SNDTIMEO goes on in the background,
+	 * as a non-blocking one would. */
+	return r == -EAGAIN && !(s->file->flags & O_NONBLOCK_) ? -EINPROGRESS : r;
 }
 
 long sys_connect(const struct syscall_args *a)

@@ -3,9 +3,11 @@
  * of any socket, whatever its family, and what the families share
  * (waiting, errors, EPIPE).
  */
+#include "../clock.h"
 #include "../lib.h"
 #include "../mm.h"
 #include "../sys/calls.h"
+#include "../sched/thread.h"
 #include "../sys/signal.h"
 #include "net.h"
 
@@ -83,9 +85,25 @@ void sock_changed(struct sock *s, unsigned key)
 		ready_changed(s->file, key);
 }
 
+void sock_call_starts(struct sock *s, int sending)
+{
+	uint64_t t = sending ? s->sndtimeo_ns : s->rcvtimeo_ns;
+
+	current->sock_deadline = t ? clock_monotonic_ns() + t : 0;
+}
+
+int sock_wait_on(struct waitq *q)
+{
+	int r = sched_wait(q, current->sock_deadline);
+
+	if (r == -ETIMEDOUT)
+		return -EAGAIN; /* Linux: EAGAIN, EINPROGRESS for connect */
+	return r == -EINTR ? -EINTR : 0;
+}
+
 int sock_wait(struct sock *s)
 {
-	return sched_wait(&s->wq, 0) == -EINTR ? -EINTR : 0;
+	return sock_wait_on(&s->wq);
 }
 
 long sock_epipe(int flags)
@@ -113,6 +131,7 @@ static long sock_read(struct file *f, void *buf, size_t len, uint64_t *off)
 
 	(void)off;
 	iov_init(&m.io, &v, 1, len);
+	sock_call_starts(s, 0);
 	return s->ops->recv(s, &m, !!(f->flags & O_NONBLOCK_));
 }
 
@@ -124,6 +143,7 @@ static long sock_write(struct file *f, const void *buf, size_t len, uint64_t *of
 
 	(void)off;
 	iov_init(&m.io, &v, 1, len);
+	sock_call_starts(s, 1);
 	return s->ops->send(s, &m, !!(f->flags & O_NONBLOCK_));
 }
 

@@ -51,6 +51,7 @@ static long do_send(struct sock *s, struct sock_msg *m)
 		return -EINVAL;
 	if (m->namelen && !user_range_ok((uint64_t)m->name, m->namelen))
 		return -EFAULT;
+	sock_call_starts(s, 1);
 	return s->ops->send(s, m, nonblocking(s, m->flags));
 }
 
@@ -58,6 +59,7 @@ static long do_recv(struct sock *s, struct sock_msg *m)
 {
 	if (m->flags & MSG_OOB)
 		return -EINVAL;
+	sock_call_starts(s, 0);
 	return s->ops->recv(s, m, nonblocking(s, m->flags));
 }
 

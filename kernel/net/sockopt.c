@@ -18,6 +18,9 @@
 #define SO_KEEPALIVE 9
 #define SO_LINGER 13
 #define SO_REUSEPORT 15
+#define EDOM 33
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
 #define SO_ACCEPTCONN 30
 #define SO_PROTOCOL 38
 #define SO_DOMAIN 39
@@ -28,6 +31,32 @@
 struct linger_ {
 	int32_t onoff, secs;
 };
+
+struct timeval_ {
+	int64_t sec, usec;
+};
+
+/* SO_RCVTIMEO/SO_SNDTIMEO: {0, 0} waits forever; a negative time does
+ * not wait at all (as Linux). */
+static int set_timeout(uint64_t *ns, const void *opt, uint32_t len)
+{
+	struct timeval_ tv;
+
+	if (len < sizeof(tv))
+		return -EINVAL;
+	memcpy(&tv, opt, sizeof(tv));
+	if (tv.usec < 0 || tv.usec >= 1000000)
+		return -EDOM;
+	if (tv.sec < 0)
+		*ns = 1;
+	else if ((uint64_t)tv.sec > (UINT64_MAX >> 1) / 1000000000ULL)
+		*ns = 0;
+	else
+		*ns = (uint64_t)tv.sec * 1000000000ULL + (uint64_t)tv.usec * 1000;
+	return 0;
+}
+
+static int get_timeout(uint64_t ns, uint64_t opt, uint64_t ulen);
 
 /* Linux doubles the size asked for (room for its bookkeeping) and
  * reports the doubled value. */
@@ -50,6 +79,8 @@ static int set_socket_level(struct sock *s, int name, int v, const void *opt, ui
 	case SO_BROADCAST: break;
 	case SO_RCVBUF: s->rcvbuf = buffer_size(v, RCVBUF_MIN); break;
 	case SO_SNDBUF: s->sndbuf = buffer_size(v, SNDBUF_MIN); break;
+	case SO_RCVTIMEO: return set_timeout(&s->rcvtimeo_ns, opt, len);
+	case SO_SNDTIMEO: return set_timeout(&s->sndtimeo_ns, opt, len);
 	case SO_LINGER:
 		if (len < sizeof(*l))
 			return -EINVAL;
@@ -131,6 +162,9 @@ static long getsockopt_call(struct sock *s, const struct syscall_args *a)
 	int level = (int)a->a[1], name = (int)a->a[2], v = 0, r;
 	uint64_t opt = (uint64_t)a->a[3], ulen = (uint64_t)a->a[4];
 
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
+		return get_timeout(name == SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns,
+				   opt, ulen);
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		struct linger_ l = { s->linger_on, s->linger_secs };
 		return put_opt(opt, ulen, &l, sizeof(l));
@@ -142,6 +176,14 @@ static long getsockopt_call(struct sock *s, const struct syscall_args *a)
 	if (r)
 		return r;
 	return put_opt(opt, ulen, &v, sizeof(v));
+}
+
+static int get_timeout(uint64_t ns, uint64_t opt, uint64_t ulen)
+{
+	struct timeval_ tv = { (int64_t)(ns / 1000000000ULL),
+			       (int64_t)(ns % 1000000000ULL / 1000) };
+
+	return put_opt(opt, ulen, &tv, sizeof(tv));
 }
 
 long sys_getsockopt(const struct syscall_args *a)

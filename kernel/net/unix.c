@@ -347,8 +347,8 @@ static int connect_stream(struct unix_sock *u, const void *addr, uint32_t len, i
 			return join(u, l);
 		if (nonblock)
 			return -EAGAIN;
-		if (sched_wait(&l->s->wq, 0) == -EINTR)
-			return -EINTR;
+		if ((r = sock_wait_on(&l->s->wq)))
+			return r;
 	}
 }
 
@@ -496,8 +496,8 @@ static long send_stream(struct unix_sock *u, struct sock_msg *m, int nonblock,
 		if (!(n = room_in(to))) {
 			if (nonblock)
 				return done ? done : -EAGAIN;
-			if (sched_wait(&to->s->wq, 0) == -EINTR)
-				return done ? done : -EINTR;
+			if ((r = sock_wait_on(&to->s->wq)))
+				return done ? done : r;
 			continue;
 		}
 		if (n > m->io.left)
@@ -529,8 +529,8 @@ static long send_packet(struct unix_sock *u, struct sock_msg *m, int nonblock,
 			break;
 		if (nonblock)
 			return -EAGAIN;
-		if (sched_wait(&to->s->wq, 0) == -EINTR)
-			return -EINTR;
+		if ((r = sock_wait_on(&to->s->wq)))
+			return r;
 	}
 	if (!(rec = rec_new(u, m, len)))
 		return -ENOMEM;

@@ -44,6 +44,9 @@ struct thread {
 	uint64_t rseq;         /* registered struct rseq, 0: none */
 	uint32_t rseq_sig;
 	uint64_t unmap_at_exit[2]; /* its own stack, unmapped by itself */
+	/* The socket call in progress gives up here (SO_RCVTIMEO,
+	 * SO_SNDTIMEO; monotonic ns, 0: never). */
+	uint64_t sock_deadline;
 };
 
 extern struct thread *current;

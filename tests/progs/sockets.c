@@ -691,6 +691,77 @@ static void test_options(void)
 	close(s);
 }
 
+/* ---- SO_RCVTIMEO, SO_SNDTIMEO ---- */
+
+static double elapsed_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A call that must give up after about 0.2 s with EAGAIN. */
+static void check_times_out(ssize_t r, const struct timespec *t0, const char *what)
+{
+	int e = errno;
+	double dt = elapsed_since(t0);
+
+	errno = e;
+	check(r == -1 && e == EAGAIN && dt >= 0.15 && dt < 5, what, "r=%zd after %.3f s", r, dt);
+}
+
+static void test_timeouts(void)
+{
+	struct timeval tv = { 0, 200000 }, back = { 0, 0 }, bad = { 0, 1000000 };
+	socklen_t len = sizeof(back);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	struct timespec t0;
+	int u = socket(AF_INET, SOCK_DGRAM, 0), l = socket(AF_INET, SOCK_STREAM, 0), c, p, sv[2];
+	static char buf[1 << 20];
+	ssize_t r;
+
+	check(setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+	      getsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &back, &len) == 0 && len == sizeof(back) &&
+	      back.tv_sec == 0 && back.tv_usec == 200000, "SO_RCVTIMEO reads back", "%ld.%06ld", (long)back.tv_sec, (long)back.tv_usec);
+	check_err(setsockopt(u, SOL_SOCKET, SO_SNDTIMEO, &bad, sizeof(bad)), EDOM,
+		  "SO_SNDTIMEO with 1000000 us: EDOM");
+	check_err(setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, 4), EINVAL, "SO_RCVTIMEO too short: EINVAL");
+	bind(u, (struct sockaddr *)&a, sizeof(a));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	check_times_out(recv(u, buf, 16, 0), &t0, "UDP recv gives up after SO_RCVTIMEO: EAGAIN");
+
+	bind(l, (struct sockaddr *)&a, sizeof(a));
+	listen(l, 4);
+	getsockname(l, (struct sockaddr *)&a, &alen);
+	setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	check_times_out(accept(l, 0, 0), &t0, "accept gives up after SO_RCVTIMEO: EAGAIN");
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c, (struct sockaddr *)&a, sizeof(a));
+	p = accept(l, 0, 0);
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	check_times_out(read(c, buf, 16), &t0, "TCP read gives up after SO_RCVTIMEO: EAGAIN");
+	write(p, "x", 1);
+	check(read(c, buf, 16) == 1, "TCP read after the timeout still receives", "");
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = write(sv[0], buf, sizeof(buf));
+	check((r > 0 && r < (ssize_t)sizeof(buf)) || (r == -1 && errno == EAGAIN),
+	      "a write nobody reads stops at SO_SNDTIMEO (partial, or EAGAIN)", "r=%zd", r);
+	check(elapsed_since(&t0) >= 0.15, "... after the timeout", "%.3f s", elapsed_since(&t0));
+	close(sv[0]);
+	close(sv[1]);
+	close(c);
+	close(p);
+	close(l);
+	close(u);
+}
+
 /* ---- sendfile ---- */
 
 static void test_sendfile(void)
@@ -916,6 +987,7 @@ int main(void)
 	test_epoll();
 	test_udp();
 	test_options();
+	test_timeouts();
 	test_sendfile();
 	test_msg_iovecs();
 	test_unix_pair();
