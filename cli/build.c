@@ -153,12 +153,12 @@ static int run(int argc, char **argv)
 	int quiet = 0, no_cache = 0, nargs, rc;
 	struct repeated r = { 0 };
 	const struct opt opts[] = {
-		{ 'f', "file", OPT_VALUE, NULL, &file },
-		{ 0, "target", OPT_VALUE, NULL, &target },
-		{ 0, "network", OPT_VALUE, NULL, &network },
-		{ 0, "platform", OPT_VALUE, NULL, &platform },
-		{ 'q', "quiet", OPT_FLAG, &quiet, NULL },
-		{ 0, "no-cache", OPT_FLAG, &no_cache, NULL },
+		{ 'f', "file", OPT_VALUE, NULL, &file, NULL },
+		{ 0, "target", OPT_VALUE, NULL, &target, NULL },
+		{ 0, "network", OPT_VALUE, NULL, &network, NULL },
+		{ 0, "platform", OPT_VALUE, NULL, &platform, NULL },
+		{ 'q', "quiet", OPT_FLAG, &quiet, NULL, NULL },
+		{ 0, "no-cache", OPT_FLAG, &no_cache, NULL, NULL },
 		{ 0 },
 	};
 	struct build_opts o = { 0 };

@@ -41,7 +41,13 @@ int cli_open_store(struct store *s);
 
 /* ---- opts.c: flags ---- */
 
-enum opt_kind { OPT_FLAG, OPT_VALUE };
+enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST };
+
+/* The values of a repeatable option, in order (argv's strings). */
+struct opt_list {
+	const char **v;
+	size_t n;
+};
 
 struct opt {
 	char short_name;      /* 0: none */
@@ -49,6 +55,7 @@ struct opt {
 	enum opt_kind kind;
 	int *flag;            /* OPT_FLAG */
 	const char **value;   /* OPT_VALUE: the last one given wins */
+	struct opt_list *list; /* OPT_LIST: every one, in order */
 };
 
 /*

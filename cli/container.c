@@ -47,8 +47,8 @@ static int prune(int argc, char **argv)
 {
 	int force = 0, nargs, rc, header = 0;
 	const struct opt opts[] = {
-		{ 'f', "force", OPT_FLAG, &force, NULL },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'f', "force", OPT_FLAG, &force, NULL, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct container_list l;
 	struct store s;

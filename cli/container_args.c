@@ -16,7 +16,7 @@
 static const char short_values[] = "ewmp";
 static const char *const long_values[] = {
 	"name", "env", "env-file", "workdir", "memory", "entrypoint", "publish",
-	NULL,
+	"network", "net", "hostname", NULL,
 };
 
 static int takes_value_long(const char *name, size_t len)
@@ -154,18 +154,21 @@ static int take_env(const struct verb *v, struct run_args *a, int *image,
 int run_args_parse(const struct verb *v, int argc, char **argv,
 		   struct run_args *a)
 {
-	const char *workdir = NULL, *memory = NULL, *entry = NULL, *publish = NULL;
+	const char *workdir = NULL, *memory = NULL, *entry = NULL;
 	const struct opt opts[] = {
-		{ 'd', "detach", OPT_FLAG, &a->detach, NULL },
-		{ 0, "rm", OPT_FLAG, &a->rm, NULL },
-		{ 't', "tty", OPT_FLAG, &a->tty, NULL },
-		{ 'i', "interactive", OPT_FLAG, &a->interactive, NULL },
-		{ 0, "name", OPT_VALUE, NULL, &a->name },
-		{ 'w', "workdir", OPT_VALUE, NULL, &workdir },
-		{ 'm', "memory", OPT_VALUE, NULL, &memory },
-		{ 0, "entrypoint", OPT_VALUE, NULL, &entry },
-		{ 'p', "publish", OPT_VALUE, NULL, &publish },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'd', "detach", OPT_FLAG, &a->detach, NULL, NULL },
+		{ 0, "rm", OPT_FLAG, &a->rm, NULL, NULL },
+		{ 't', "tty", OPT_FLAG, &a->tty, NULL, NULL },
+		{ 'i', "interactive", OPT_FLAG, &a->interactive, NULL, NULL },
+		{ 0, "name", OPT_VALUE, NULL, &a->name, NULL },
+		{ 'w', "workdir", OPT_VALUE, NULL, &workdir, NULL },
+		{ 'm', "memory", OPT_VALUE, NULL, &memory, NULL },
+		{ 0, "entrypoint", OPT_VALUE, NULL, &entry, NULL },
+		{ 'p', "publish", OPT_LIST, NULL, NULL, &a->publish },
+		{ 0, "network", OPT_VALUE, NULL, &a->launch.network, NULL },
+		{ 0, "net", OPT_VALUE, NULL, &a->launch.network, NULL },
+		{ 0, "hostname", OPT_VALUE, NULL, &a->launch.hostname, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	int image = image_index(argc, argv), rest, nargs, rc;
 	char **cmd;
@@ -178,9 +181,6 @@ int run_args_parse(const struct verb *v, int argc, char **argv,
 		rc = opts_parse(v, opts, image < argc ? image + 1 : image, argv, &nargs);
 	if (rc)
 		return rc;
-	if (publish)
-		return cli_fail(EXIT_HUSK, "-p/--publish: publishing ports needs "
-				"networking, which husk does not have yet (issue 4)");
 	if (nargs < 1)
 		return opts_usage_error(v, "\"husk %s\" requires at least 1 "
 					"argument", v->name);
@@ -190,6 +190,8 @@ int run_args_parse(const struct verb *v, int argc, char **argv,
 	a->launch.env = a->env_store;
 	a->launch.workdir = workdir;
 	a->launch.entrypoint = entry;
+	a->launch.publish = a->publish.v;
+	a->launch.npublish = a->publish.n;
 	if (memory && launch_parse_memory(memory, &a->launch.memory))
 		return cli_store_fail(EXIT_HUSK);
 	return 0;
@@ -203,4 +205,6 @@ void run_args_free(struct run_args *a)
 		free(a->env_store[i]);
 	free(a->env_store);
 	a->env_store = NULL;
+	free(a->publish.v);
+	a->publish.v = NULL;
 }

@@ -23,6 +23,7 @@ struct run_args {
 	const char *image;
 	struct launch_opts launch;
 	char **env_store;        /* what launch.env points into */
+	struct opt_list publish; /* -p, repeatable */
 };
 
 /*

@@ -31,6 +31,14 @@ static json_t *member(const json_t *config, const char *key)
 	return v ? json_deep_copy(v) : json_null();
 }
 
+/* Docker's {"80/tcp": [{"HostIp": ..., "HostPort": ...}]}, {} for none. */
+static json_t *ports(const json_t *config)
+{
+	json_t *v = json_object_get(config, "PortBindings");
+
+	return v ? json_deep_copy(v) : json_object();
+}
+
 static json_t *config_json(const struct container *c)
 {
 	const json_t *k = c->config;
@@ -38,7 +46,7 @@ static json_t *config_json(const struct container *c)
 
 	snprintf(host, sizeof(host), "%.12s", c->id);
 	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o}",
-			 "Hostname", host,
+			 "Hostname", json_str(k, "Hostname") ? json_str(k, "Hostname") : host,
 			 "Image", json_str(k, "Image") ? json_str(k, "Image") : "",
 			 "Tty", json_is_true(json_object_get(k, "Tty")),
 			 "OpenStdin", json_is_true(json_object_get(k, "OpenStdin")),
@@ -57,14 +65,19 @@ json_t *ctr_inspect_json(const struct container *c)
 		       sizeof(created));
 	snprintf(name, sizeof(name), "/%s", container_name(c));
 	container_log_path(c, log, sizeof(log));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:{s:o, s:o}, s:o}",
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:{s:o, s:o, s:o, s:o}, "
+			 "s:o, s:{s:o}}",
 			 "Id", c->id, "Created", created,
 			 "Path", member(k, "Path"), "Args", member(k, "Args"),
 			 "State", state_json(c), "Image", member(k, "ImageID"),
 			 "Name", name, "LogPath", log,
 			 "HostConfig", "Memory", member(k, "Memory"),
 			 "AutoRemove", member(k, "AutoRemove"),
-			 "Config", config_json(c));
+			 "NetworkMode", json_string(json_str(k, "NetworkMode") ?
+						    json_str(k, "NetworkMode") : "none"),
+			 "PortBindings", ports(k),
+			 "Config", config_json(c),
+			 "NetworkSettings", "Ports", ports(k));
 }
 
 int ctr_inspect_find(const char *what, json_t **out, int *found)

@@ -129,11 +129,11 @@ static int run(int argc, char **argv)
 {
 	struct options o = { .human = 1 };
 	const struct opt opts[] = {
-		{ 'q', "quiet", OPT_FLAG, &o.quiet, NULL },
-		{ 0, "no-trunc", OPT_FLAG, &o.no_trunc, NULL },
-		{ 'H', "human", OPT_FLAG, &o.human, NULL },
-		{ 0, "format", OPT_VALUE, NULL, &o.format },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'q', "quiet", OPT_FLAG, &o.quiet, NULL, NULL },
+		{ 0, "no-trunc", OPT_FLAG, &o.no_trunc, NULL, NULL },
+		{ 'H', "human", OPT_FLAG, &o.human, NULL, NULL },
+		{ 0, "format", OPT_VALUE, NULL, &o.format, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct image_list l;
 	struct image *img;

@@ -184,12 +184,12 @@ static int run(int argc, char **argv)
 	int quiet = 0, digests = 0, no_trunc = 0, all = 0, nargs, rc;
 	const char *format = NULL;
 	const struct opt opts[] = {
-		{ 'q', "quiet", OPT_FLAG, &quiet, NULL },
-		{ 'a', "all", OPT_FLAG, &all, NULL },
-		{ 0, "digests", OPT_FLAG, &digests, NULL },
-		{ 0, "no-trunc", OPT_FLAG, &no_trunc, NULL },
-		{ 0, "format", OPT_VALUE, NULL, &format },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'q', "quiet", OPT_FLAG, &quiet, NULL, NULL },
+		{ 'a', "all", OPT_FLAG, &all, NULL, NULL },
+		{ 0, "digests", OPT_FLAG, &digests, NULL, NULL },
+		{ 0, "no-trunc", OPT_FLAG, &no_trunc, NULL, NULL },
+		{ 0, "format", OPT_VALUE, NULL, &format, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct rows rs = { 0 };
 	struct image_list l;

@@ -146,8 +146,8 @@ static int run(int argc, char **argv)
 {
 	const char *format = NULL;
 	const struct opt opts[] = {
-		{ 'f', "format", OPT_VALUE, NULL, &format },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'f', "format", OPT_VALUE, NULL, &format, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct image_list l;
 	struct image *img;

@@ -20,8 +20,8 @@ static int run(int argc, char **argv)
 {
 	const char *signame = "KILL";
 	const struct opt opts[] = {
-		{ 's', "signal", OPT_VALUE, NULL, &signame },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 's', "signal", OPT_VALUE, NULL, &signame, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	int nargs, i, rc, sig, worst = 0;
 	struct store s;

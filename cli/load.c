@@ -30,9 +30,9 @@ static int run(int argc, char **argv)
 	const char *input = NULL;
 	int quiet = 0, nargs, rc, fd = 0;
 	const struct opt opts[] = {
-		{ 'i', "input", OPT_VALUE, NULL, &input },
-		{ 'q', "quiet", OPT_FLAG, &quiet, NULL },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'i', "input", OPT_VALUE, NULL, &input, NULL },
+		{ 'q', "quiet", OPT_FLAG, &quiet, NULL, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct store s;
 

@@ -98,10 +98,10 @@ static int run(int argc, char **argv)
 	int fol = 0, timestamps = 0, nargs, rc;
 	const char *tail = NULL;
 	const struct opt opts[] = {
-		{ 'f', "follow", OPT_FLAG, &fol, NULL },
-		{ 't', "timestamps", OPT_FLAG, &timestamps, NULL },
-		{ 'n', "tail", OPT_VALUE, NULL, &tail },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'f', "follow", OPT_FLAG, &fol, NULL, NULL },
+		{ 't', "timestamps", OPT_FLAG, &timestamps, NULL, NULL },
+		{ 'n', "tail", OPT_VALUE, NULL, &tail, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	char path[4200], *end;
 	struct container c;

@@ -4,6 +4,7 @@
  * arguments, up to "--".
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +63,23 @@ static int set_flag(const struct verb *v, const struct opt *o, const char *value
 	return 0;
 }
 
+/* An option's value: the last one wins, or one more in its list. */
+static int set_value(const struct opt *o, const char *value)
+{
+	const char **v;
+
+	if (o->kind != OPT_LIST) {
+		*o->value = value;
+		return 0;
+	}
+	v = realloc(o->list->v, (o->list->n + 1) * sizeof(*v));
+	if (!v)
+		return cli_fail(EXIT_HUSK, "out of memory");
+	v[o->list->n++] = value;
+	o->list->v = v;
+	return 0;
+}
+
 static int long_opt(const struct verb *v, const struct opt *opts, int argc,
 		    char **argv, int *i)
 {
@@ -77,15 +95,12 @@ static int long_opt(const struct verb *v, const struct opt *opts, int argc,
 		return opts_usage_error(v, "unknown flag: --%.*s", (int)len, name);
 	if (o->kind == OPT_FLAG)
 		return set_flag(v, o, eq ? eq + 1 : NULL);
-	if (eq) {
-		*o->value = eq + 1;
-	} else {
-		if (*i + 1 >= argc)
-			return opts_usage_error(v, "flag needs an argument: --%s",
-						o->long_name);
-		*o->value = argv[++*i];
-	}
-	return 0;
+	if (eq)
+		return set_value(o, eq + 1);
+	if (*i + 1 >= argc)
+		return opts_usage_error(v, "flag needs an argument: --%s",
+					o->long_name);
+	return set_value(o, argv[++*i]);
 }
 
 static int short_opts(const struct verb *v, const struct opt *opts, int argc,
@@ -107,15 +122,12 @@ static int short_opts(const struct verb *v, const struct opt *opts, int argc,
 			*o->flag = 1;
 			continue;
 		}
-		if (p[1]) {
-			*o->value = p[1] == '=' ? p + 2 : p + 1;
-		} else {
-			if (*i + 1 >= argc)
-				return opts_usage_error(v, "flag needs an argument: '%c' "
-							"in %s", *p, argv[*i]);
-			*o->value = argv[++*i];
-		}
-		return 0;
+		if (p[1])
+			return set_value(o, p[1] == '=' ? p + 2 : p + 1);
+		if (*i + 1 >= argc)
+			return opts_usage_error(v, "flag needs an argument: '%c' "
+						"in %s", *p, argv[*i]);
+		return set_value(o, argv[++*i]);
 	}
 	return 0;
 }

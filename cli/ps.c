@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "container_cli.h"
+#include "publish.h"
 
 static int run(int argc, char **argv);
 
@@ -80,20 +81,50 @@ static void created_at(int64_t ns, char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
 }
 
+struct ports_text {
+	char *buf;
+	size_t n, used;
+};
+
+/* "0.0.0.0:8080->80/tcp" from publish_each's "0.0.0.0:8080:80/tcp". */
+static int add_port(void *ctx, const char *spec)
+{
+	struct ports_text *t = ctx;
+	const char *last = strrchr(spec, ':');
+	int k;
+
+	k = snprintf(t->buf + t->used, t->n - t->used, "%s%.*s->%s",
+		     t->used ? ", " : "", (int)(last - spec), spec, last + 1);
+	if (k > 0 && (size_t)k < t->n - t->used)
+		t->used += (size_t)k;
+	return 0;
+}
+
+/* Docker lists the published ports of running containers. */
+static void ports_text(const struct container *c, char *buf, size_t n)
+{
+	struct ports_text t = { buf, n, 0 };
+
+	buf[0] = '\0';
+	if (c->state.status == CONTAINER_RUNNING)
+		publish_each(c->config, add_port, &t);
+}
+
 static json_t *row_json(const struct container *c, int no_trunc, int64_t now)
 {
 	int64_t created = json_integer_value(json_object_get(c->config, "Created"));
-	char id[80], command[4200], since[64], status[96], at[64];
+	char id[80], command[4200], since[64], status[96], at[64], ports[1024];
 
 	snprintf(id, sizeof(id), "%.*s", no_trunc ? CONTAINER_ID_LEN : 12, c->id);
 	command_text(c, no_trunc, command, sizeof(command));
 	human_since(created / 1000000000, now, since, sizeof(since));
 	status_text(c, now, status, sizeof(status));
 	created_at(created, at, sizeof(at));
+	ports_text(c, ports, sizeof(ports));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 			 "ID", id, "Image", json_str(c->config, "Image"),
 			 "Command", command, "CreatedAt", at, "RunningFor", since,
-			 "Ports", "", "State", container_status_name(c->state.status),
+			 "Ports", ports, "State", container_status_name(c->state.status),
 			 "Status", status, "Names", container_name(c));
 }
 
@@ -136,11 +167,11 @@ static int run(int argc, char **argv)
 	int all = 0, quiet = 0, no_trunc = 0, nargs, rc;
 	const char *format = NULL;
 	const struct opt opts[] = {
-		{ 'a', "all", OPT_FLAG, &all, NULL },
-		{ 'q', "quiet", OPT_FLAG, &quiet, NULL },
-		{ 0, "no-trunc", OPT_FLAG, &no_trunc, NULL },
-		{ 0, "format", OPT_VALUE, NULL, &format },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'a', "all", OPT_FLAG, &all, NULL, NULL },
+		{ 'q', "quiet", OPT_FLAG, &quiet, NULL, NULL },
+		{ 0, "no-trunc", OPT_FLAG, &no_trunc, NULL, NULL },
+		{ 0, "format", OPT_VALUE, NULL, &format, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct container_list l;
 	struct store s;

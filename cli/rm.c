@@ -42,9 +42,9 @@ static int run(int argc, char **argv)
 {
 	int force = 0, volumes = 0, nargs, i, rc, worst = 0;
 	const struct opt opts[] = {
-		{ 'f', "force", OPT_FLAG, &force, NULL },
-		{ 'v', "volumes", OPT_FLAG, &volumes, NULL },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'f', "force", OPT_FLAG, &force, NULL, NULL },
+		{ 'v', "volumes", OPT_FLAG, &volumes, NULL, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct store s;
 

@@ -26,9 +26,9 @@ static int run(int argc, char **argv)
 {
 	int force = 0, no_prune = 0, nargs, i, rc, worst = 0;
 	const struct opt opts[] = {
-		{ 'f', "force", OPT_FLAG, &force, NULL },
-		{ 0, "no-prune", OPT_FLAG, &no_prune, NULL },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'f', "force", OPT_FLAG, &force, NULL, NULL },
+		{ 0, "no-prune", OPT_FLAG, &no_prune, NULL, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct store s;
 

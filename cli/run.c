@@ -20,7 +20,11 @@ static int run(int argc, char **argv);
 	"                           standard input is /dev/null)\n" \
 	"  -m, --memory bytes       Memory of the VM (default 256m)\n" \
 	"      --name string        Assign a name to the container\n" \
-	"  -p, --publish list       Refused: needs networking (issue 4)\n" \
+	"      --hostname string    Container host name (default: the short ID)\n" \
+	"      --network string     none (the default without -p), user (outbound\n" \
+	"                           connections and -p, no root), tap:NAME\n" \
+	"  -p, --publish list       Publish a container's port to the host:\n" \
+	"                           [HOST_IP:][HOST_PORT:]PORT[/tcp|/udp]\n" \
 	"      --rm                 Automatically remove the container when it exits\n" \
 	"  -t, --tty                Accepted; no pseudo-terminal is allocated\n" \
 	"  -w, --workdir string     Working directory inside the container\n"

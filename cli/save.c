@@ -54,8 +54,8 @@ static int run(int argc, char **argv)
 {
 	const char *output = NULL;
 	const struct opt opts[] = {
-		{ 'o', "output", OPT_VALUE, NULL, &output },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'o', "output", OPT_VALUE, NULL, &output, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct store s;
 	int nargs, rc;

@@ -42,9 +42,9 @@ static int run(int argc, char **argv)
 {
 	int attach = 0, interactive = 0, nargs, i, rc, worst = 0;
 	const struct opt opts[] = {
-		{ 'a', "attach", OPT_FLAG, &attach, NULL },
-		{ 'i', "interactive", OPT_FLAG, &interactive, NULL },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'a', "attach", OPT_FLAG, &attach, NULL, NULL },
+		{ 'i', "interactive", OPT_FLAG, &interactive, NULL, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	struct store s;
 

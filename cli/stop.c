@@ -21,9 +21,9 @@ static int run(int argc, char **argv)
 {
 	const char *time = NULL, *timeout = NULL;
 	const struct opt opts[] = {
-		{ 't', "time", OPT_VALUE, NULL, &time },
-		{ 0, "timeout", OPT_VALUE, NULL, &timeout },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 't', "time", OPT_VALUE, NULL, &time, NULL },
+		{ 0, "timeout", OPT_VALUE, NULL, &timeout, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 	int nargs, i, rc, worst = 0, secs = 10;
 	struct store s;

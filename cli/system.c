@@ -83,8 +83,8 @@ static int run(int argc, char **argv)
 {
 	int force = 0, nargs, rc;
 	const struct opt opts[] = {
-		{ 'f', "force", OPT_FLAG, &force, NULL },
-		{ 0, NULL, 0, NULL, NULL },
+		{ 'f', "force", OPT_FLAG, &force, NULL, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 
 	rc = opts_parse(&verb_system, opts, argc, argv, &nargs);

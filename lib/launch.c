@@ -12,6 +12,7 @@
 
 #include "json_util.h"
 #include "launch.h"
+#include "publish.h"
 #include "rootfs.h"
 
 /* The shift of a unit suffix ("", "k", "MB", "gib"...), or -1. */
@@ -172,6 +173,18 @@ static int resolve(json_t *conf, const char *cpio)
 	return 0;
 }
 
+/* NetworkMode, PortBindings (publish.h) and Hostname, when given. */
+static int network(const struct launch_opts *o, json_t *conf)
+{
+	const char *mode = publish_network_mode(o->network, o->npublish);
+
+	if (!mode || publish_config(conf, mode, o->publish, o->npublish))
+		return STORE_ERR;
+	if (o->hostname)
+		json_object_set_new(conf, "Hostname", json_string(o->hostname));
+	return 0;
+}
+
 static int workdir(const json_t *cfg, const struct launch_opts *o, json_t *conf)
 {
 	const char *dir = o->workdir ? o->workdir : json_str(cfg, "WorkingDir");
@@ -208,6 +221,10 @@ int launch_config(const struct image *img, const char *image_arg,
 	json_object_set_new(conf, "Manifest", json_string(img->manifest.s));
 	json_object_set_new(conf, "Memory", json_integer(o->memory ? o->memory :
 							  LAUNCH_DEFAULT_MEMORY));
+	if ((rc = network(o, conf))) {
+		json_decref(conf);
+		return rc;
+	}
 	*config = conf;
 	return 0;
 }

@@ -34,6 +34,10 @@ struct launch_opts {
 	size_t nenv;
 	const char *workdir;     /* -w, or NULL */
 	int64_t memory;          /* bytes; 0: the default */
+	const char *network;     /* --network, or NULL (see publish.h) */
+	const char **publish;    /* -p specs */
+	size_t npublish;
+	const char *hostname;    /* --hostname, or NULL */
 };
 
 /*

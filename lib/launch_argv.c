@@ -12,6 +12,7 @@
 
 #include "json_util.h"
 #include "launch.h"
+#include "publish.h"
 
 /* The directory of the running husk binary, without a trailing '/'. */
 static int self_dir(char *buf, size_t n)
@@ -94,6 +95,32 @@ static int push_memory(struct launch_argv *a, const json_t *config)
 	return push(a, "%s", "--mem") || push(a, "%s", kib);
 }
 
+static int push_port(void *ctx, const char *spec)
+{
+	return push(ctx, "%s", "-p") || push(ctx, "%s", spec);
+}
+
+/* --net MODE, -p SPEC... and the host name (a kernel option). */
+static int push_network(struct launch_argv *a, const json_t *config)
+{
+	const char *mode = json_str(config, "NetworkMode");
+	const char *host = json_str(config, "Hostname");
+	const char *id = json_str(config, "Id");
+	char shortid[13];
+	int rc = 0;
+
+	if (!host && id) { /* Docker's default: the short ID */
+		snprintf(shortid, sizeof(shortid), "%.12s", id);
+		host = shortid;
+	}
+	if (mode && strcmp(mode, "none"))
+		rc = push(a, "%s", "--net") || push(a, "%s", mode) ||
+			publish_each(config, push_port, a);
+	if (!rc && host && host[0])
+		rc = push(a, "%s", "--cmdline") || push(a, "hostname=%s", host);
+	return rc;
+}
+
 int launch_argv(const json_t *config, const char *vmm, const char *kernel,
 		const char *cpio, struct launch_argv *out)
 {
@@ -113,6 +140,8 @@ int launch_argv(const json_t *config, const char *vmm, const char *kernel,
 		rc = push_list(out, "-e", json_object_get(config, "Env"));
 	if (!rc && cwd && cwd[0])
 		rc = push(out, "%s", "--cwd") || push(out, "%s", cwd);
+	if (!rc)
+		rc = push_network(out, config);
 	if (!rc)
 		rc = push(out, "%s", kernel) || push(out, "%s", "--") ||
 			push(out, "%s", path);

@@ -51,7 +51,9 @@ echo "not a command" >"$T/root/etc/data"
 img=$("$H" import "$T/root" img 2>&1) || bad "import" "$img"
 
 # ---- errors, before anything runs ----
-expect "run -p is refused: no networking yet" 125 'publishing ports needs networking.*issue 4' "$H" run -p 80:80 img /bin/sh
+expect "run -p with a bad port is 125" 125 'invalid publish spec "8080:99999": the container port must be a number' "$H" run -p 8080:99999 img /bin/sh
+expect "run -p with --network none is 125" 125 'publishing a port needs --network user' "$H" run -p 80:80 --network none img /bin/sh
+expect "run --network host is 125" 125 '--network host: expected none, user, bridge or tap:NAME' "$H" run --network host img /bin/sh
 expect "a missing image is 125 with Docker's message" 125 "Unable to find image 'nosuch:latest' locally" "$H" run nosuch
 expect "a bad image name is 125" 125 'invalid reference format' "$H" run Bad:Name
 expect "a command not in the image is 127" 127 'exec: "nosuchcmd": executable file not found in \$PATH' "$H" create img nosuchcmd
@@ -113,6 +115,14 @@ chmod +x "$T/fake-vmm"
 export HUSK_VMM=$T/fake-vmm HUSK_KERNEL=$T/fake-vmm
 cpio=$(ls "$HUSK_HOME/rootfs/"*.cpio)
 expect "run: husk-vmm's command line" 42 "^vmm: --mem 262144K --initrd $cpio -e K=v --cwd /tmp $T/fake-vmm -- /bin/hello-musl x y\$" "$H" run --rm -e K=v -w /tmp img /bin/hello-musl x y
+expect "run -p: --net user and each port reach husk-vmm" 42 ' --net user -p 0\.0\.0\.0:8080:80/tcp -p 127\.0\.0\.1:9090:90/udp ' "$H" run --rm -p 8080:80 -p 127.0.0.1:9090:90/udp img /bin/sh
+expect "run --network tap:NAME" 42 ' --net tap:tap7 ' "$H" run --rm --network tap:tap7 img /bin/sh
+expect "run: no -p, no --network: no NIC" 42 '^vmm: --mem [0-9]+K --initrd [^ ]+ [^-]' "$H" run --rm img /bin/sh
+expect "run --hostname reaches the guest" 42 ' --cmdline hostname=web ' "$H" run --rm --hostname web img /bin/sh
+expect "run: the default host name is the short ID" 42 ' --cmdline hostname=[0-9a-f]{12} ' "$H" run --rm --name named img /bin/sh
+expect "inspect: NetworkSettings.Ports in Docker's shape" 0 '"80/tcp":\[\{"HostIp":"0\.0\.0\.0","HostPort":"8080"\}\]' \
+	sh -c "'$H' create --name ported -p 8080:80 img /bin/sh >/dev/null && '$H' inspect ported | jq -c '.[0].NetworkSettings.Ports'"
+"$H" rm ported >/dev/null
 expect "run: -m in Docker's units" 42 '^vmm: --mem 524288K ' "$H" run --rm -m 512m img /bin/sh
 expect "run: options after IMAGE belong to the program" 42 ' -- /bin/sh -d --rm$' "$H" run --rm img /bin/sh -d --rm
 [ -z "$("$H" ps -aq)" ] && ok "run --rm leaves no record" || bad "run --rm" "$("$H" ps -a)"
@@ -132,9 +142,9 @@ rc=$?
 	bad "foreground SIGTERM" "status $rc: $(cat "$T/fg.out")"
 
 # Detached: supervisor, log, stop.
-d=$(FAKE=term "$H" run -d --name svc img /bin/sh)
+d=$(FAKE=term "$H" run -d -p 127.0.0.1:8080:80 -p 5353:53/udp --name svc img /bin/sh)
 if [[ $d =~ ^[0-9a-f]{64}$ ]]; then ok "run -d prints the full ID"; else bad "run -d" "$d"; fi
-expect "ps shows it Up" 0 "^${d:0:12} +img .* Up (Less than a second|[0-9]+ seconds?) +svc$" "$H" ps
+expect "ps shows it Up, with its ports" 0 "^${d:0:12} +img .* Up (Less than a second|[0-9]+ seconds?) +0\.0\.0\.0:5353->53/udp, 127\.0\.0\.1:8080->80/tcp +svc$" "$H" ps
 expect "inspect: running, with husk-vmm's pid" 0 '^running true [1-9][0-9]*$' "$H" inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Pid}}' svc
 until_ok 10 sh -c "'$H' logs svc | grep -q waiting" && ok "logs: the program's output" || bad "logs" "$("$H" logs svc 2>&1)"
 expect "a running container is not removed without -f" 1 'You cannot remove a running container' "$H" rm svc
@@ -152,6 +162,8 @@ until_ok 10 sh -c "'$H' logs deaf | grep -q ignoring"
 expect "stop -t 1: SIGKILL after the timeout" 0 '^deaf$' "$H" stop -t 1 deaf
 expect "a killed monitor is 137" 0 '^exited 137$' "$H" inspect -f '{{.State.Status}} {{.State.ExitCode}}' deaf
 d=$(FAKE=term "$H" run -d --name kk img /bin/sh)
+# Its TERM trap is set once it says "waiting" (a TERM before would kill it).
+until_ok 10 sh -c "'$H' logs kk | grep -q waiting"
 expect "kill -s TERM" 0 '^kk$' "$H" kill -s TERM kk
 expect "kill: the status is recorded" 0 '^7$' "$H" wait kk
 expect "kill of a stopped container is exit 1" 1 'is not running' "$H" kill kk
