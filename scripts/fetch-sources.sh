@@ -1,11 +1,13 @@
 #!/bin/sh
 # Fetches the sources of the Debian packages that husk builds for the guest
-# (Zydis and its dependency Zycore, and lwIP) into build/src/, with
+# (Zydis and its dependency Zycore, and lwIP) and husk-vmm links (libslirp,
+# which Debian ships only as a shared library) into build/src/, with
 # `apt-get source`. Nothing fetched is committed (build/ is ignored).
 #
 #   build/src/zydis   -> zydis-<version>/    (Debian source package zydis)
 #   build/src/zycore  -> zycore-c-<version>/ (Debian source package zycore-c)
 #   build/src/lwip    -> lwip-<version>/     (Debian source package lwip)
+#   build/src/libslirp -> libslirp-<version>/ (Debian source package libslirp)
 #
 # Source indices come from deb-src entries in an apt sources file of our own,
 # /etc/apt/sources.list.d/husk-deb-src.sources (deb822), which mirrors the
@@ -31,7 +33,8 @@ LIST=/etc/apt/sources.list.d/husk-deb-src.sources
 # optionally the binary package whose usr/include may stand in for it.
 PACKAGES="zydis:zydis:include/Zydis/Zydis.h
 zycore-c:zycore:include/Zycore/Zycore.h:libzycore-dev
-lwip:lwip:src/include/lwip/tcp.h"
+lwip:lwip:src/include/lwip/tcp.h
+libslirp:libslirp:src/libslirp.h"
 
 die() {
 	echo "fetch-sources: $*" >&2

@@ -2,7 +2,8 @@
  * The command line:
  *   husk-vmm [--mem SIZE] [--cmdline STR] [--initrd FILE] IMAGE [-- ARGS...]
  * Options may come before or after IMAGE; everything after "--" belongs to
- * the guest program.
+ * the guest program. The network options (--net, -p, --mac) are parsed
+ * in args_net.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,15 @@ void usage(int fd)
 		"                  the trapping slow path)\n"
 		"  --trace-syscalls  print every system call and its result on\n"
 		"                  standard error\n"
+		"  --net MODE      the network device: none (the default without\n"
+		"                  -p), user (user-mode networking: the guest is\n"
+		"                  10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3) or\n"
+		"                  tap:NAME (an existing TAP device)\n"
+		"  -p [HOST_IP:]HOST_PORT:GUEST_PORT[/tcp|/udp]\n"
+		"                  publish a guest port on the host (repeatable;\n"
+		"                  implies --net user; HOST_IP 0.0.0.0 by default)\n"
+		"  --mac XX:XX:XX:XX:XX:XX  the device's MAC address (default: a\n"
+		"                  random locally administered one, 02:...)\n"
 		"  -h, --help      show this help\n"
 		"  --version       show the version\n"
 		"  -- ARGS...      the program's arguments (appended to the\n"
@@ -149,6 +159,14 @@ static int one_arg(struct vmm_args *a, int argc, char **argv, int *i)
 		return add_kopt(a, "husk.no-rewrite", 0);
 	} else if (!strcmp(arg, "--trace-syscalls")) {
 		return add_kopt(a, "husk.trace", 0);
+	} else if ((v = option(argc, argv, i, "--net", &missing))) {
+		return parse_net(v, a);
+	} else if ((v = option(argc, argv, i, "-p", &missing)) ||
+		   (v = option(argc, argv, i, "--publish", &missing))) {
+		return add_port(v, a);
+	} else if ((v = option(argc, argv, i, "--mac", &missing))) {
+		a->mac_set = 1;
+		return parse_mac(v, a->mac);
 	} else if (missing) {
 		return vmm_fail(HUSK_VMM_EXIT_USAGE, "%s needs a value", arg);
 	} else if (arg[0] == '-' && arg[1]) {
@@ -186,5 +204,5 @@ int args_parse(int argc, char **argv, struct vmm_args *a)
 		return vmm_fail(HUSK_VMM_EXIT_USAGE,
 				"no image given (usage: husk-vmm [--mem SIZE] "
 				"[--cmdline STR] [--initrd FILE] IMAGE [-- ARGS...])");
-	return 0;
+	return net_args_check(a);
 }

@@ -110,6 +110,8 @@ void bootinfo_fill(void *dst, const struct boot_params *p)
 	bi.mem[0].type = HUSK_MEM_RAM;
 	memcpy(bi.cmdline, p->cmdline,
 	       strnlen(p->cmdline, sizeof(bi.cmdline) - 1));
+	bi.ndev = p->ndev < HUSK_MAX_DEVICES ? p->ndev : HUSK_MAX_DEVICES;
+	memcpy(bi.dev, p->dev, bi.ndev * sizeof(bi.dev[0]));
 	memcpy(dst, &bi, sizeof(bi));
 }
 

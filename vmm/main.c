@@ -2,9 +2,10 @@
  * husk-vmm: load a husk image, build its machine, run it in ring 3.
  *
  * The order matters for speed and for the quality of errors: everything
- * that can be wrong with the command line or the image is found before
- * KVM is touched; everything that can fail is done before the seccomp
- * filter; the TSC is read last, just before the first KVM_RUN.
+ * that can be wrong with the command line, the image or a published port
+ * is found before KVM is touched; everything that can fail is done before
+ * the seccomp filters (the network I/O thread's, then the vCPU thread's);
+ * the TSC is read last, just before the first KVM_RUN.
  */
 #include <time.h>
 
@@ -19,6 +20,10 @@ struct boot {
 	struct boot_params bp;
 	struct husk_cpu_state cpu;
 	char cmdline[HUSK_CMDLINE_MAX];
+	struct net_backend *net_be; /* until the device owns it */
+	struct net_dev net;
+	struct virtio_dev *devs[HUSK_MAX_DEVICES];
+	unsigned ndev;
 };
 
 static int load_image(struct boot *b)
@@ -85,12 +90,81 @@ static int setup_cpu(struct boot *b)
 			      cpuid_is_intel(&b->cpuid));
 }
 
+/* The backend first: a published port already in use is the user's
+ * mistake, found before KVM is touched. */
+static int open_net_backend(struct boot *b)
+{
+	switch (b->a.net) {
+	case NET_USER:
+		return net_user_open(b->a.ports, b->a.nports, &b->net_be);
+	case NET_TAP:
+		return net_tap_open(b->a.tap_name, &b->net_be);
+	}
+	return 0;
+}
+
+/* Device 0: registers at VMM_MMIO_PADDR(0), QueueNotify through
+ * ioeventfds, its interrupt through an irqfd; listed in the boot info. */
+static int setup_net(struct boot *b)
+{
+	struct net_dev *n = &b->net;
+	uint64_t pa = VMM_MMIO_PADDR(b->ndev);
+	unsigned i;
+	int rc;
+
+	if (!b->net_be)
+		return 0;
+	rc = net_create(n, &b->mem, pa, b->a.mac, b->net_be);
+	b->net_be = NULL;
+	if (!rc)
+		rc = kvm_route_msis(&b->vm, b->ndev + 1);
+	if (!rc)
+		rc = kvm_attach_irqfd(&b->vm, b->ndev, &n->vdev.irq_fd);
+	for (i = 0; i < 2 && !rc; i++)
+		rc = kvm_attach_ioeventfd(&b->vm, pa + VIRTIO_MMIO_QUEUE_NOTIFY,
+					  i, n->kick_fd[i]);
+	if (rc)
+		return rc;
+	b->bp.dev[b->ndev] = (struct husk_device){
+		.kind = HUSK_DEV_VIRTIO_MMIO,
+		.flags = HUSK_DEVF_MSI,
+		.paddr = pa,
+		.size = VMM_MMIO_STRIDE,
+		.vector = HUSK_VEC_DEVICE_BASE + b->ndev,
+	};
+	b->devs[b->ndev++] = &n->vdev;
+	b->bp.ndev = b->ndev;
+	return 0;
+}
+
 static void fill_bootinfo(struct boot *b)
 {
 	b->bp.tsc_khz = kvm_tsc_khz(&b->vm);
 	b->bp.mem_size = b->mem.size;
 	b->bp.cmdline = b->cmdline;
 	bootinfo_fill(b->mem.base + image_pa(b->img.layout.boot_info), &b->bp);
+}
+
+/* The device's I/O thread starts before the vCPU thread's filter, which it
+ * must not inherit, and installs its own. */
+static int start_devices(struct boot *b, struct seccomp_prog *vcpu_prog)
+{
+	static struct seccomp_prog io_prog;
+	int wfds[4];
+	unsigned nw = 0;
+	int rc;
+
+	if (b->ndev)
+		nw = net_vcpu_fds(&b->net, wfds);
+	rc = seccomp_prepare(b->vm.vcpu, b->vm.lapic ? b->vm.vm : -1, wfds, nw,
+			     vcpu_prog);
+	if (!rc && b->ndev)
+		rc = seccomp_prepare_io(&b->net, &io_prog);
+	if (!rc)
+		rc = signals_install(b->vm.run);
+	if (!rc && b->ndev)
+		rc = net_start(&b->net, &io_prog);
+	return rc;
 }
 
 /* The clock pair and the filter: the last things before the guest runs. */
@@ -101,9 +175,7 @@ static int arm(struct boot *b)
 	uint64_t tsc;
 	int rc;
 
-	rc = seccomp_prepare(b->vm.vcpu, b->vm.lapic ? b->vm.vm : -1, &prog);
-	if (!rc)
-		rc = signals_install(b->vm.run);
+	rc = start_devices(b, &prog);
 	if (!rc)
 		rc = kvm_read_tsc(&b->vm, &tsc);
 	if (rc)
@@ -121,9 +193,13 @@ static int boot(struct boot *b)
 	int rc = load_image(b);
 
 	if (!rc)
+		rc = open_net_backend(b);
+	if (!rc)
 		rc = kvm_open_vm(&b->vm, &b->mem);
 	if (!rc)
 		rc = setup_cpu(b);
+	if (!rc)
+		rc = setup_net(b);
 	if (!rc) {
 		fill_bootinfo(b);
 		rc = arm(b);
@@ -132,7 +208,10 @@ static int boot(struct boot *b)
 		vmm_msg("%s", vmm_error());
 		return rc;
 	}
-	return run_guest(&b->vm, &b->mem, &b->img);
+	rc = run_guest(&b->vm, &b->mem, &b->img, b->devs, b->ndev);
+	if (b->ndev)
+		net_stop(&b->net);
+	return rc;
 }
 
 int main(int argc, char **argv)

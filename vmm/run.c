@@ -1,5 +1,6 @@
 /*
- * The run loop: KVM_RUN until the guest writes HUSK_PORT_EXIT.
+ * The run loop: KVM_RUN until the guest writes HUSK_PORT_EXIT. MMIO exits
+ * inside a device's register block go to its transport (virtio_mmio.c).
  *
  * Runs under the seccomp filter. The guest is untrusted: the console
  * length it writes is bounded by the size the image note gave before the
@@ -24,6 +25,8 @@ struct runner {
 	const struct husk_image *img;
 	uint8_t *console;      /* struct husk_console in guest memory */
 	uint64_t console_size; /* from the note, not from the guest */
+	struct virtio_dev *const *devs;
+	unsigned ndev;
 };
 
 static int unexpected(const struct runner *r, int status)
@@ -111,6 +114,31 @@ static int handle_io(const struct runner *r)
 	return unexpected(r, HUSK_VMM_EXIT_GUEST);
 }
 
+/* A device's registers; anywhere else is memory that does not exist. */
+static int handle_mmio(const struct runner *r)
+{
+	struct kvm_run *k = r->v->run;
+	uint64_t pa = k->mmio.phys_addr;
+	unsigned i;
+
+	for (i = 0; i < r->ndev; i++) {
+		struct virtio_dev *d = r->devs[i];
+		if (pa < d->paddr || pa - d->paddr >= VMM_MMIO_STRIDE)
+			continue;
+		if (k->mmio.is_write)
+			virtio_mmio_write(d, pa - d->paddr, k->mmio.data,
+					  k->mmio.len);
+		else
+			virtio_mmio_read(d, pa - d->paddr, k->mmio.data,
+					 k->mmio.len);
+		return RUN_ON;
+	}
+	vmm_msg("guest %s unbacked memory at 0x%llx (%u bytes)",
+		k->mmio.is_write ? "wrote" : "read", (unsigned long long)pa,
+		k->mmio.len);
+	return unexpected(r, HUSK_VMM_EXIT_VMEXIT);
+}
+
 static int internal_error(const struct runner *r)
 {
 	const struct kvm_run *k = r->v->run;
@@ -137,10 +165,7 @@ static int handle_exit(const struct runner *r)
 	case KVM_EXIT_IO:
 		return handle_io(r);
 	case KVM_EXIT_MMIO:
-		vmm_msg("guest %s unbacked memory at 0x%llx (%u bytes)",
-			k->mmio.is_write ? "wrote" : "read",
-			(unsigned long long)k->mmio.phys_addr, k->mmio.len);
-		break;
+		return handle_mmio(r);
 	case KVM_EXIT_HLT:
 		vmm_msg("guest halted, and no interrupt can ever wake it");
 		break;
@@ -186,7 +211,8 @@ static int pass_signals(const struct runner *r)
 }
 
 int run_guest(struct vm *v, const struct guest_mem *g,
-	      const struct husk_image *img)
+	      const struct husk_image *img, struct virtio_dev *const *devs,
+	      unsigned ndev)
 {
 	struct runner r = {
 		.v = v,
@@ -194,6 +220,8 @@ int run_guest(struct vm *v, const struct guest_mem *g,
 		.img = img,
 		.console = g->base + image_pa(img->layout.console),
 		.console_size = img->layout.console_size,
+		.devs = devs,
+		.ndev = ndev,
 	};
 	int rc;
 

@@ -2,8 +2,10 @@
  * The seccomp allowlist of the run loop. Once the guest runs, husk-vmm
  * needs only: KVM_RUN on its vCPU (and KVM_GET_REGS/KVM_GET_SREGS for a
  * register dump), write/writev to standard output and error, and the ways
- * out. Everything else kills the process: a guest that found a bug in the
- * run loop gains no more than that.
+ * out. With a device, also writes to its eventfds and futex (its lock).
+ * Everything else kills the process: a guest that found a bug in the run
+ * loop gains no more than that. The device's I/O thread has its own
+ * filter (seccomp_io.c); these filters are per thread.
  *
  * libseccomp compiles the filter to BPF at prepare time, well before the
  * guest starts; installing it is then a single prctl(), so the TSC read
@@ -27,6 +29,22 @@ static int seccomp_err(const char *what, int err)
 {
 	return vmm_fail(HUSK_VMM_EXIT_KVM, "seccomp: %s: %s", what,
 			strerror(err < 0 ? -err : err));
+}
+
+/* A device's eventfds: QueueNotify without an ioeventfd, its interrupt,
+ * the I/O thread's stop; futex for the device's lock and the join. */
+static int add_device_rules(scmp_filter_ctx ctx, const int *wfds,
+			    unsigned nwfds)
+{
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < nwfds && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+				      SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)wfds[i]));
+	if (nwfds && !rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 0);
+	return rc;
 }
 
 /* fd and request are ints to the kernel: compare their low 32 bits. */
@@ -80,7 +98,7 @@ static size_t bpf_insns(int fd)
 }
 
 /* libseccomp 2.5 exports BPF only to a file descriptor: use a memfd. */
-static int export_bpf(scmp_filter_ctx ctx, struct seccomp_prog *p)
+int seccomp_export(scmp_filter_ctx ctx, struct seccomp_prog *p)
 {
 	size_t n;
 	int fd, rc;
@@ -106,7 +124,8 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_prog *p)
 	return 0;
 }
 
-int seccomp_prepare(int vcpu_fd, int vm_fd, struct seccomp_prog *p)
+int seccomp_prepare(int vcpu_fd, int vm_fd, const int *wfds, unsigned nwfds,
+		    struct seccomp_prog *p)
 {
 	scmp_filter_ctx ctx;
 	int rc;
@@ -119,10 +138,12 @@ int seccomp_prepare(int vcpu_fd, int vm_fd, struct seccomp_prog *p)
 				"seccomp: seccomp_init failed (kernel too old "
 				"for SECCOMP_RET_KILL_PROCESS?)");
 	rc = add_rules(ctx, vcpu_fd, vm_fd);
+	if (!rc)
+		rc = add_device_rules(ctx, wfds, nwfds);
 	if (rc < 0)
 		rc = seccomp_err("seccomp_rule_add", rc);
 	else
-		rc = export_bpf(ctx, p);
+		rc = seccomp_export(ctx, p);
 	seccomp_release(ctx);
 	return rc;
 }
@@ -146,7 +167,7 @@ int seccomp_install(const struct seccomp_prog *p)
 int seccomp_apply(int vcpu_fd)
 {
 	struct seccomp_prog p;
-	int rc = seccomp_prepare(vcpu_fd, -1, &p);
+	int rc = seccomp_prepare(vcpu_fd, -1, NULL, 0, &p);
 
 	if (!rc)
 		rc = seccomp_install(&p);

@@ -1,7 +1,8 @@
 /*
  * husk-vmm's seccomp allowlist, installed in forked children with a dummy
  * vCPU fd number: what the run loop needs passes, anything else kills the
- * process with SIGSYS.
+ * process with SIGSYS. With a network device, its eventfd and futex pass
+ * too (the I/O thread's own filter is exercised by test_vmm_net).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,7 @@
 #define VCPU_FD 1000 /* not open: allowed ioctls fail with EBADF */
 
 enum { OPENAT, WRITE_STDOUT, WRITE_STDERR, WRITE_FILE, KVM_RUN_VCPU,
-       GET_REGS_VCPU, KVM_RUN_OTHER_FD, OTHER_IOCTL, GETPID, MMAP };
+       GET_REGS_VCPU, KVM_RUN_OTHER_FD, OTHER_IOCTL, GETPID, MMAP, FUTEX };
 
 /* In the child, after the filter: one system call, then exit 0. */
 static void attempt(int what, int fd)
@@ -62,8 +63,24 @@ static void attempt(int what, int fd)
 	case MMAP:
 		syscall(SYS_mmap, 0, 4096, 3, 0x22, -1, 0);
 		break;
+	case FUTEX: {
+		int word = 0;
+		syscall(SYS_futex, &word, 1 /* FUTEX_WAKE */, 1, 0, 0, 0);
+		break;
+	}
 	}
 }
+
+/* The filter with a device: fd is its eventfd (here /dev/null). */
+static int apply_with_device(int fd)
+{
+	struct seccomp_prog p;
+	int rc = seccomp_prepare(VCPU_FD, -1, &fd, 1, &p);
+
+	return rc ? rc : seccomp_install(&p);
+}
+
+static int with_device;
 
 /* Runs `what` in a filtered child; returns its wait status. */
 static int child(int what)
@@ -75,7 +92,8 @@ static int child(int what)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		if (seccomp_apply(VCPU_FD) != 0)
+		if ((with_device ? apply_with_device(fd) :
+				   seccomp_apply(VCPU_FD)) != 0)
 			_exit(2);
 		attempt(what, fd);
 		_exit(0);
@@ -114,5 +132,12 @@ int main(void)
 	CHECK("seccomp: getpid kills", killed(GETPID));
 	CHECK("seccomp: mmap kills", killed(MMAP));
 	CHECK("seccomp: exit_group allowed", allowed(-1));
+	CHECK("seccomp: futex kills without a device", killed(FUTEX));
+	with_device = 1;
+	CHECK("seccomp: with a device, writing its eventfd is allowed",
+	      allowed(WRITE_FILE));
+	CHECK("seccomp: with a device, futex (its lock) is allowed",
+	      allowed(FUTEX));
+	CHECK("seccomp: with a device, openat still kills", killed(OPENAT));
 	return CHECK_DONE();
 }

@@ -135,5 +135,35 @@ case_ "SIGINT passed on: the default action ends the program" 130 \
 	"program terminated by SIGINT" \
 	stop_after "^waiting" INT $V --initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
 
+# The network device (--net, -p): the guest runs beside it (the device
+# model itself is tested by tests/unit/test_vmm_net.c), and the setup
+# errors come before the guest.
+case_ "--net user: the guest runs beside the device" 0 "^Hello from husk$" \
+	$V --net user $E/hello.elf
+case_ "-p: ports published, the guest runs" 0 "^Hello from husk$" \
+	$V -p 18080:80 -p 127.0.0.1:18053:53/udp $E/hello.elf
+in_use() {
+	busybox nc -l -p 18081 >/dev/null 2>&1 &
+	iu_pid=$!
+	sleep 0.5
+	"$@"
+	iu_rc=$?
+	kill $iu_pid 2>/dev/null
+	wait $iu_pid 2>/dev/null
+	return $iu_rc
+}
+case_ "-p: a host port in use" 120 \
+	"^husk-vmm: -p 18081:80: host port 18081 is already in use$" \
+	in_use $V -p 18081:80 $E/hello.elf
+case_ "--net with guest memory over the device registers" 120 \
+	"husk-vmm: --net user needs --mem of at most 4075 MiB" \
+	$V --net user --mem 4G $E/hello.elf
+case_ "--net tap: a device that does not exist" 123 \
+	"husk-vmm: --net tap:nope0: there is no network device nope0" \
+	$V --net tap:nope0 $E/hello.elf
+case_ "SIGTERM passed on with the network I/O thread running" 7 \
+	"^got SIGTERM$" stop_after "^waiting" TERM $V --net user \
+	--initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
+
 echo "nested: $pass passed, $fail failed"
 [ $fail -eq 0 ]
