@@ -11,6 +11,8 @@
 #include "../mm.h"
 #include "inet.h"
 #include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/timeouts.h"
 
 #define IPPROTO_IP 0
 #define IPPROTO_TCP 6
@@ -23,6 +25,8 @@
 #define TCP_KEEPIDLE 4
 #define TCP_KEEPINTVL 5
 #define TCP_KEEPCNT 6
+#define TCP_CORK 3
+#define CORK_MAX_MS 200 /* Linux sends a corked partial frame after 200 ms */
 #define WRITE_CHUNK 0xffff /* tcp_write's length is 16 bits */
 
 /* Received bytes not yet read: one lwIP packet each. */
@@ -48,6 +52,8 @@ struct tcp_sock {
 	ip_addr_t local_ip, peer_ip;
 	u16_t local_port, peer_port;
 	int nodelay, tos, keepidle, keepintvl, keepcnt;
+	int cork;             /* TCP_CORK: queue, send full segments only */
+	int cork_timer;       /* the 200 ms limit is armed */
 };
 
 static const struct sock_ops tcp_ops;
@@ -372,6 +378,37 @@ static long send_blocked(struct sock *s, struct tcp_sock *t, int flags)
 	return 0;
 }
 
+/* What a cork held back goes out (uncorked, or after CORK_MAX_MS). */
+static void cork_flush(void *arg)
+{
+	struct tcp_sock *t = arg;
+
+	t->cork_timer = 0;
+	if (t->pcb && t->connected)
+		tcp_output(t->pcb);
+}
+
+static void cork_timer_stop(struct tcp_sock *t)
+{
+	if (t->cork_timer)
+		sys_untimeout(cork_flush, t);
+	t->cork_timer = 0;
+}
+
+/* After queueing: send now, or, corked, only once a segment is full
+ * (lwIP would send the partial tail too), else when the limit passes. */
+static void push_out(struct tcp_sock *t)
+{
+	if (!t->cork || (t->pcb->unsent && t->pcb->unsent->len >= t->pcb->mss)) {
+		tcp_output(t->pcb);
+		return;
+	}
+	if (!t->cork_timer) {
+		sys_timeout(CORK_MAX_MS, cork_flush, t);
+		t->cork_timer = 1;
+	}
+}
+
 static long tcp_send(struct sock *s, struct sock_msg *m, int nonblock)
 {
 	struct tcp_sock *t = ts_of(s);
@@ -382,7 +419,7 @@ static long tcp_send(struct sock *s, struct sock_msg *m, int nonblock)
 			return done ? done : r;
 		if (t->connected && send_room(t)) {
 			done += queue_some(t, m);
-			tcp_output(t->pcb);
+			push_out(t);
 			net_pump();
 			continue;
 		}
@@ -591,6 +628,7 @@ static void tcp_close_(struct sock *s)
 		heap_free(c);
 	}
 	s->listening = 0;
+	cork_timer_stop(t);
 	drop_pcb(t, abort);
 	free_rx(t);
 	net_pump();
@@ -622,6 +660,14 @@ static int set_tcp_level(struct tcp_sock *t, int name, int v)
 				tcp_nagle_disable(t->pcb);
 			else
 				tcp_nagle_enable(t->pcb);
+		}
+		return 0;
+	case TCP_CORK:
+		t->cork = !!v;
+		if (!v) {
+			cork_timer_stop(t);
+			cork_flush(t);
+			net_pump();
 		}
 		return 0;
 	case TCP_KEEPIDLE: case TCP_KEEPINTVL: case TCP_KEEPCNT:
@@ -674,6 +720,7 @@ static int tcp_getopt(struct sock *s, int level, int name, int *v)
 		return -ENOPROTOOPT;
 	switch (name) {
 	case TCP_NODELAY: *v = t->nodelay; return 0;
+	case TCP_CORK: *v = t->cork; return 0;
 	case TCP_KEEPIDLE: *v = t->keepidle; return 0;
 	case TCP_KEEPINTVL: *v = t->keepintvl; return 0;
 	case TCP_KEEPCNT: *v = t->keepcnt; return 0;

@@ -746,6 +746,20 @@ static void test_timeouts(void)
 	check_times_out(read(c, buf, 16), &t0, "TCP read gives up after SO_RCVTIMEO: EAGAIN");
 	write(p, "x", 1);
 	check(read(c, buf, 16) == 1, "TCP read after the timeout still receives", "");
+	{ /* TCP_CORK: held back, then sent when uncorked or after 200 ms */
+		int one = 1, zero = 0, v = 0;
+		socklen_t vl = sizeof(v);
+		struct timeval wait = { 2, 0 };
+
+		check(setsockopt(p, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)) == 0 &&
+		      getsockopt(p, IPPROTO_TCP, TCP_CORK, &v, &vl) == 0 && v == 1, "TCP_CORK set", "");
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+		write(p, "corked", 6);
+		check(read(c, buf, 16) == 6, "a corked write still arrives (within 200 ms)", "");
+		write(p, "again", 5);
+		setsockopt(p, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero));
+		check(read(c, buf, 16) == 5, "uncorking sends what was held", "");
+	}
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
