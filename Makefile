@@ -20,6 +20,8 @@ include tests/tests.mk
 include lib/lib.mk
 # cli/cli.mk adds build/bin/husk to `all`.
 -include cli/cli.mk
+# runtime/runtime.mk adds build/bin/husk-runtime and build/bin/husk-qemu.
+-include runtime/runtime.mk
 
 unit-tests: $(UNIT_TESTS)
 

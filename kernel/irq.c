@@ -1,6 +1,6 @@
 /*
- * Interrupt dispatch in ring 3: the local APIC timer and husk-vmm's
- * host-signal interrupt; devices will add theirs here.
+ * Interrupt dispatch in ring 3: the local APIC timer, husk-vmm's
+ * host-signal interrupt, and devices' vectors (irq_claim, irq_alloc).
  */
 #include <husk/image.h>
 #include "arch/x86_64/lapic.h"
@@ -9,7 +9,14 @@
 #include "sched/thread.h"
 #include "sys/signal.h"
 
+#define NDEV_VECTORS (HUSK_VEC_DEVICE_END - HUSK_VEC_DEVICE_BASE)
+
 extern struct husk_trap_frame husk_trap_frame_area;
+
+static struct {
+	irq_handler_fn fn;
+	void *arg;
+} devices[NDEV_VECTORS];
 
 /* docker stop, husk stop, Ctrl-C: the monitor was sent these signals and
  * passes them on to the program, as a kill(2) from outside would. */
@@ -23,12 +30,35 @@ static void host_signals(void)
 			signal_send(0, sig, &info);
 }
 
+static int is_device_vector(uint64_t vector)
+{
+	return vector >= HUSK_VEC_DEVICE_BASE && vector < HUSK_VEC_DEVICE_END;
+}
+
+/* The handler first: a level-triggered line (the IOAPIC's) must be quiet
+ * before the EOI, or the IOAPIC sends the same interrupt again at once.
+ * Then a scheduler pass, which runs net_poll: at the end of the current
+ * system call, at once in program code, or when the idle halt returns. */
+static void device_interrupt(uint64_t vector)
+{
+	unsigned i = (unsigned)(vector - HUSK_VEC_DEVICE_BASE);
+
+	if (devices[i].fn)
+		devices[i].fn(devices[i].arg);
+	lapic_eoi();
+	need_resched = 1;
+}
+
 void irq_take(uint64_t vector)
 {
 	if (vector == LAPIC_SPURIOUS_VECTOR)
 		return; /* no EOI for the spurious vector */
-	lapic_eoi();
 	sched_interrupted();
+	if (is_device_vector(vector)) {
+		device_interrupt(vector);
+		return;
+	}
+	lapic_eoi();
 	if (vector == LAPIC_TIMER_VECTOR)
 		sched_tick();
 	else if (vector == HUSK_VEC_HOST_SIGNAL)
@@ -44,4 +74,23 @@ void irq_drain(void)
 		for (unsigned i = 0; i < 64; i++)
 			if (bits & (1ULL << i))
 				irq_take(32 + i);
+}
+
+int irq_claim(unsigned vector, irq_handler_fn fn, void *arg)
+{
+	unsigned i = vector - HUSK_VEC_DEVICE_BASE;
+
+	if (!is_device_vector(vector) || devices[i].fn)
+		return -1;
+	devices[i].arg = arg;
+	devices[i].fn = fn;
+	return 0;
+}
+
+int irq_alloc(irq_handler_fn fn, void *arg)
+{
+	for (unsigned v = HUSK_VEC_DEVICE_BASE; v < HUSK_VEC_DEVICE_END; v++)
+		if (!irq_claim(v, fn, arg))
+			return (int)v;
+	return -1;
 }

@@ -19,6 +19,9 @@ const struct platform_ops *platform;
 const struct husk_boot_info *boot_info;
 volatile uint8_t husk_never;
 char **husk_options; /* the kernel options, NULL-terminated */
+/* QEMU microvm's descriptions of its virtio-mmio devices, NULL-terminated
+ * (kernel/drivers/probe.c reads them). */
+char *husk_device_words[MAX_WORDS];
 
 int main(int argc, char **argv);
 
@@ -31,6 +34,38 @@ static void platform_init(const struct husk_boot_info *bi)
 	platform = bi->platform == HUSK_PLATFORM_VMM ? &platform_vmm
 						    : &platform_qemu;
 	boot_info = bi;
+}
+
+/* QEMU microvm appends "virtio_mmio.device=SIZE@ADDR:IRQ" words to the
+ * command line it was given, so they land among the options, or at the
+ * end of the program's arguments after "--": they are for the drivers,
+ * never for the program. Only on the PVH path (husk-vmm lists its devices
+ * in the boot info), and in argv only as the trailing run QEMU writes. */
+static int is_device_word(const char *w)
+{
+	return !strncmp(w, "virtio_mmio.device=", 19);
+}
+
+static void take_device_words(struct cmdline *c)
+{
+	int n = 0, k = 0;
+
+	if (boot_info->platform != HUSK_PLATFORM_PVH)
+		return;
+	for (int i = 0; i < c->nopts; i++) {
+		if (is_device_word(c->opts[i]))
+			husk_device_words[n++] = c->opts[i];
+		else
+			c->opts[k++] = c->opts[i];
+	}
+	c->opts[c->nopts = k] = 0;
+	k = c->argc;
+	while (k > 0 && is_device_word(c->argv[k - 1]))
+		k--;
+	for (int i = k; i < c->argc && n < MAX_WORDS - 1; i++)
+		husk_device_words[n++] = c->argv[i];
+	c->argv[c->argc = k] = 0;
+	husk_device_words[n] = 0;
 }
 
 /* tsc_start: the TSC at husk_start, the first instruction on husk-vmm. */
@@ -68,6 +103,7 @@ void husk_main(const struct husk_boot_info *bi, uint64_t tsc_start)
 	memcpy(line, bi->cmdline, sizeof(line));
 	line[sizeof(line) - 1] = 0;
 	cmdline_parse(line, &c, optv, argv, MAX_WORDS);
+	take_device_words(&c);
 	husk_options = c.opts;
 	if (!c.argc) {
 		c.argc = 1;

@@ -44,6 +44,12 @@ long vm_unmap(uint64_t va, uint64_t len, void (*release)(uint64_t pa));
 /* New permissions for the pages mapped in [va, va+len); -EINVAL as above. */
 int vm_protect(uint64_t va, uint64_t len, unsigned prot);
 
+/* Device registers [pa, pa+len) mapped uncached where the direct map
+ * would put them (HUSK_DIRECT_MAP + pa), for drivers: that address, or
+ * NULL when the range is beyond the direct map, collides with RAM's
+ * mappings or a table cannot be allocated. */
+void *vm_map_io(uint64_t pa, uint64_t len);
+
 /* 1 (with *pa and *prot filled in, VM_BORROWED included) when va is
  * mapped, else 0. */
 int vm_query(uint64_t va, uint64_t *pa, unsigned *prot);

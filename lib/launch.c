@@ -185,6 +185,11 @@ static int network(const struct launch_opts *o, json_t *conf)
 	return 0;
 }
 
+int launch_resolve_command(json_t *config, const char *cpio)
+{
+	return resolve(config, cpio);
+}
+
 static int workdir(const json_t *cfg, const struct launch_opts *o, json_t *conf)
 {
 	const char *dir = o->workdir ? o->workdir : json_str(cfg, "WorkingDir");

@@ -57,8 +57,41 @@ int launch_config(const struct image *img, const char *image_arg,
 		  const struct launch_opts *o, const char *cpio,
 		  json_t **config);
 
-/* husk-vmm and husk.elf for this husk binary (or the variables). */
+/*
+ * The monitor and husk.elf for this husk binary (or the variables): with
+ * $HUSK_VMM set, that stand-in, always; else husk-vmm, or husk-qemu (the
+ * QEMU fallback, launch_monitor.c) when HUSK_MONITOR picks QEMU.
+ */
 int launch_tools(char *vmm, size_t nvmm, char *kernel, size_t nkernel);
+
+/*
+ * A container's config with Argv (the command, argv[0] first) and Env:
+ * Path and Args, argv[0] looked up along Env's PATH in the cpio when it
+ * has no slash (LAUNCH_EXIT_NOT_FOUND when it is not there).
+ */
+int launch_resolve_command(json_t *config, const char *cpio);
+
+/* ---- launch_monitor.c: husk-vmm, or QEMU where KVM is unusable ---- */
+
+enum launch_monitor { LAUNCH_MONITOR_VMM, LAUNCH_MONITOR_QEMU };
+
+/* Whether /dev/kvm opens and KVM_CREATE_VM works. */
+int launch_kvm_usable(void);
+/* HUSK_MONITOR=auto (default: husk-vmm when KVM is usable)|vmm|qemu. */
+int launch_monitor(enum launch_monitor *m);
+/* One line for messages and --version. */
+const char *launch_monitor_describe(enum launch_monitor m);
+
+/* ---- launch_qemu.c, launch_qemu_run.c: the QEMU fallback ---- */
+
+#define LAUNCH_QEMU_WRAPPER "husk-qemu"
+#define LAUNCH_QEMU_SYSTEM "qemu-system-x86_64"
+/* Where QEMU writes the guest's "husk-exit N" line (isa-debugcon). */
+#define LAUNCH_QEMU_STATUS_FD 3
+#define LAUNCH_QEMU_STATUS_FD_STR "3"
+
+/* qemu-system-x86_64 along PATH, or $HUSK_QEMU. */
+int launch_qemu_find(char *buf, size_t n);
 
 /* The husk-vmm command line for a container's config; NULL-terminated. */
 struct launch_argv {
@@ -66,8 +99,26 @@ struct launch_argv {
 	size_t n;
 };
 
+/*
+ * husk-vmm's command line; when vmm is the husk-qemu wrapper, QEMU's
+ * (launch_qemu_argv), which gives the guest the same command line.
+ */
 int launch_argv(const json_t *config, const char *vmm, const char *kernel,
 		const char *cpio, struct launch_argv *out);
 void launch_argv_free(struct launch_argv *a);
+
+/* wrapper QEMU ARGS...: QEMU booting kernel with the config's program. */
+int launch_qemu_argv(const json_t *config, const char *wrapper,
+		     const char *kernel, const char *cpio,
+		     struct launch_argv *out);
+
+/*
+ * husk-qemu's work: runs argv (QEMU, as launch_qemu_argv made it), copies
+ * the console to standard output, and sets *status to the program's exit
+ * status (128 + N when signal N ended the VM). Returns 0, or STORE_ERR
+ * with a message when QEMU failed or the guest reported no status
+ * (*status is then 123 or 125, husk-vmm's statuses for those).
+ */
+int launch_qemu_run(char **argv, int *status);
 
 #endif

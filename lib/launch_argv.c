@@ -43,13 +43,29 @@ static int tool(const char *var, const char *dir, const char *rel, char *buf,
 	return 0;
 }
 
+/* Which monitor: a set $HUSK_VMM (a stand-in) always wins. */
+static const char *monitor_binary(void)
+{
+	const char *set = getenv("HUSK_VMM");
+	enum launch_monitor m;
+
+	if (set && set[0])
+		return "husk-vmm";
+	if (launch_monitor(&m))
+		return NULL;
+	return m == LAUNCH_MONITOR_QEMU ? LAUNCH_QEMU_WRAPPER : "husk-vmm";
+}
+
 int launch_tools(char *vmm, size_t nvmm, char *kernel, size_t nkernel)
 {
+	const char *monitor = monitor_binary();
 	char dir[PATH_MAX];
-	int rc = self_dir(dir, sizeof(dir) - 16);
+	int rc = monitor ? self_dir(dir, sizeof(dir) - 16) : STORE_ERR;
 
-	if (!rc)
-		rc = tool("HUSK_VMM", dir, "husk-vmm", vmm, nvmm);
+	if (!rc && strcmp(monitor, LAUNCH_QEMU_WRAPPER))
+		rc = tool("HUSK_VMM", dir, monitor, vmm, nvmm);
+	else if (!rc)
+		rc = tool("HUSK_QEMU_WRAPPER", dir, monitor, vmm, nvmm);
 	if (!rc)
 		rc = tool("HUSK_KERNEL", dir, "../husk.elf", kernel, nkernel);
 	return rc;
@@ -126,8 +142,11 @@ int launch_argv(const json_t *config, const char *vmm, const char *kernel,
 {
 	const char *cwd = json_str(config, "WorkingDir");
 	const char *path = json_str(config, "Path");
+	const char *base = strrchr(vmm, '/') ? strrchr(vmm, '/') + 1 : vmm;
 	int rc;
 
+	if (!strcmp(base, LAUNCH_QEMU_WRAPPER))
+		return launch_qemu_argv(config, vmm, kernel, cpio, out);
 	memset(out, 0, sizeof(*out));
 	if (!path)
 		return store_fail(STORE_ERR, "container config: no Path");

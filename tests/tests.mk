@@ -66,6 +66,11 @@ $(ROOTFS)/bin/sqlite3 $(ROOTFS)/bin/lua5.4: $(ROOTFS)/bin/%: /usr/bin/%
 	cp $< $@
 	@for l in $$(ldd $< | grep -o '/[^ ]*'); do \
 		mkdir -p $(ROOTFS)$$(dirname $$l) && cp -L $$l $(ROOTFS)$$l; done
+# Name lookups as a Debian image makes them: /etc/hosts first (glibc's
+# built-in order asks DNS first).
+$(ROOTFS)/etc/nsswitch.conf:
+	@mkdir -p $(dir $@)
+	printf 'hosts: files dns\n' > $@
 $(ROOTFS)/data/%: tests/data/%
 	@mkdir -p $(dir $@)
 	cp $< $@
@@ -84,7 +89,7 @@ $(ROOTFS)/bad/.done: $(ROOTFS)/bin/hello-musl tests/progs/hello.c
 
 $(BUILD)/tests/rootfs.cpio: $(ROOTFS_BINS) $(ROOTFS_DYN) $(ROOTFS)/bin/busybox \
 		$(ROOTFS)/bad/.done \
-		$(ROOTFS)/bin/sqlite3 $(ROOTFS)/bin/lua5.4 \
+		$(ROOTFS)/bin/sqlite3 $(ROOTFS)/bin/lua5.4 $(ROOTFS)/etc/nsswitch.conf \
 		$(patsubst tests/data/%,$(ROOTFS)/data/%,$(wildcard tests/data/*))
 	cd $(ROOTFS) && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../rootfs.cpio
 

@@ -7,6 +7,7 @@
  * the seccomp filters (the network I/O thread's, then the vCPU thread's);
  * the TSC is read last, just before the first KVM_RUN.
  */
+#include <malloc.h>
 #include <time.h>
 
 #include "vmm.h"
@@ -219,6 +220,10 @@ int main(int argc, char **argv)
 	static struct boot b; /* large: keep it off the stack */
 	int rc;
 
+	/* One malloc arena for every thread: a thread's own arena is
+	 * shrunk after glibc reads /proc/sys/vm/overcommit_memory, an
+	 * openat that the I/O thread's seccomp filter (rightly) kills. */
+	mallopt(M_ARENA_MAX, 1);
 	rc = args_parse(argc, argv, &b.a);
 	if (rc) {
 		vmm_msg("%s", vmm_error());

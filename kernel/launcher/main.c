@@ -11,6 +11,7 @@
 #include "../fs/vfs.h"
 #include "../lib.h"
 #include "../mm.h"
+#include "../net/netcfg.h"
 #include "../platform.h"
 #include "../sys/calls.h"
 #include "../sys/fd.h"
@@ -142,6 +143,10 @@ int main(int argc, char **argv)
 		return STATUS_CANNOT_RUN;
 	}
 	if (mount_root())
+		return STATUS_CANNOT_RUN;
+	/* A NIC: lwIP up, the address configured, /etc written, before the
+	 * program starts (as a container's network is ready at its start). */
+	if (net_boot(husk_options))
 		return STATUS_CANNOT_RUN;
 	build_env(envp);
 	rc = exec_load(argv[0], argv, envp, &s, err, sizeof(err));

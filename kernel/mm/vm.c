@@ -170,6 +170,36 @@ int vm_protect(uint64_t va, uint64_t len, unsigned prot)
 	return 0;
 }
 
+/* Uncached (PCD | PWT: UC with the reset PAT) and never executable, as
+ * the builder maps the LAPIC. An entry already there is fine only when
+ * it maps the same page uncached (the LAPIC's own, a second device in
+ * one page); RAM's huge pages in the way make walk() fail. */
+static int map_io_page(uint64_t pa)
+{
+	uint64_t want = pa | PTE_P | PTE_W | PTE_U | PTE_PCD | PTE_PWT | nx_bit;
+	uint64_t *e = walk(HUSK_DIRECT_MAP + pa, 1);
+
+	if (!e)
+		return -ENOMEM;
+	if (*e & PTE_P)
+		return *e == want ? 0 : -EEXIST;
+	*e = want;
+	husk_invlpg((const void *)(HUSK_DIRECT_MAP + pa));
+	return 0;
+}
+
+void *vm_map_io(uint64_t pa, uint64_t len)
+{
+	uint64_t lo = ALIGN_DOWN(pa, PAGE_SIZE), hi = ALIGN_UP(pa + len, PAGE_SIZE);
+
+	if (!len || hi <= lo || hi > HUSK_DIRECT_MAP_END - HUSK_DIRECT_MAP)
+		return 0;
+	for (uint64_t p = lo; p < hi; p += PAGE_SIZE)
+		if (map_io_page(p))
+			return 0;
+	return (void *)(HUSK_DIRECT_MAP + pa);
+}
+
 int vm_query(uint64_t va, uint64_t *pa, unsigned *prot)
 {
 	uint64_t *e = walk(va & ~(PAGE_SIZE - 1), 0);

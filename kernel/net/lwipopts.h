@@ -30,8 +30,8 @@
 #define MEMP_NUM_PBUF 4096
 #define PBUF_POOL_SIZE 512
 
-/* Protocols: IPv4 with ARP (Ethernet NICs come later), ICMP, UDP, TCP;
- * the DHCP client is compiled in for the first NIC. */
+/* Protocols: IPv4 with ARP for the NIC (virtio-net), ICMP, UDP, TCP;
+ * the DHCP client configures the NIC (kernel/net/netcfg.c). */
 #define LWIP_IPV4 1
 #define LWIP_IPV6 0
 #define LWIP_ARP 1
@@ -41,7 +41,14 @@
 #define LWIP_UDP 1
 #define LWIP_TCP 1
 #define LWIP_DHCP 1
-#define LWIP_DNS 0
+/* No ARP probe of the offered address (RFC 5227 conflict detection takes
+ * seconds): the lease binds in milliseconds. */
+#define DHCP_DOES_ARP_CHECK 0
+/* lwIP's DNS module only keeps the name servers DHCP supplies, for
+ * /etc/resolv.conf; programs resolve with their own libc. */
+#define LWIP_DNS 1
+#define DNS_MAX_SERVERS 3
+#define LWIP_NETIF_HOSTNAME 1 /* sent in DHCP requests */
 #define LWIP_IGMP 0
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
@@ -68,6 +75,13 @@
 #define TCP_LISTEN_BACKLOG 1
 #define TCP_DEFAULT_LISTEN_BACKLOG 128
 #define TCP_OVERSIZE TCP_MSS
+/* TIME_WAIT lasts 2 * TCP_MSL. lwIP's default (2 minutes) keeps every
+ * closed server-side connection's pcb, unbounded with MEMP_MEM_MALLOC,
+ * and, unlike Linux, refuses a new SYN on the same addresses and ports
+ * meanwhile: behind user-mode networking every client is 10.0.2.2 with
+ * the host's ephemeral ports, which come round again within minutes, and
+ * each such connection then stalls on SYN retransmissions. 4 s. */
+#define TCP_MSL 2000UL
 #define LWIP_TCP_KEEPALIVE 1
 #define TCP_QUEUE_OOSEQ 1
 #define LWIP_TCP_TIMESTAMPS 0

@@ -6,8 +6,10 @@
  * net_pump outside lwIP's own calls.
  *
  * Interfaces are lwIP netifs: the loopback one (127.0.0.1, lwIP's own) is
- * up from the start. A NIC driver (none yet) is to add itself with
- * netif_add and feed the frames it received to netif->input from net_poll.
+ * up from the start. A NIC's driver adds its netif and registers with
+ * net_add_nic: net_poll has it take what the device finished (received
+ * frames go to lwIP from there, never from an interrupt), and net_pump
+ * has it notify the device once for everything lwIP queued meanwhile.
  */
 #include "../clock.h"
 #include "../sched/thread.h"
@@ -16,7 +18,10 @@
 #include "lwip/timeouts.h"
 #include "net.h"
 
+#define NIC_POLL_NS 1000000 /* a NIC without interrupts: every 1 ms */
+
 static int started;
+static struct net_nic *nics;
 
 void net_start(void)
 {
@@ -46,18 +51,44 @@ void net_pump(void)
 		return;
 	while (frames_queued())
 		netif_poll_all();
+	for (struct net_nic *n = nics; n; n = n->next)
+		n->flush(n);
+}
+
+void net_add_nic(struct net_nic *n)
+{
+	n->next = nics;
+	nics = n;
+}
+
+/* A NIC with work left over, or one without interrupts, needs the
+ * scheduler back soon even when nothing else does. */
+static uint64_t nic_deadline(uint64_t now)
+{
+	uint64_t d = 0;
+
+	for (struct net_nic *n = nics; n; n = n->next) {
+		if (n->busy)
+			return now;
+		if (n->polled)
+			d = now + NIC_POLL_NS;
+	}
+	return d;
 }
 
 uint64_t net_next_deadline(void)
 {
+	uint64_t now, timers = 0, d;
 	u32_t ms;
 
 	if (!started)
 		return 0;
+	now = clock_monotonic_ns();
 	ms = sys_timeouts_sleeptime();
-	if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
-		return 0;
-	return clock_monotonic_ns() + (uint64_t)ms * 1000000 + 1;
+	if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE)
+		timers = now + (uint64_t)ms * 1000000 + 1;
+	d = nic_deadline(now);
+	return d && (!timers || d < timers) ? d : timers;
 }
 
 void net_poll(uint64_t now)
@@ -65,6 +96,8 @@ void net_poll(uint64_t now)
 	(void)now; /* lwIP reads the time itself, through sys_now */
 	if (!started)
 		return;
+	for (struct net_nic *n = nics; n; n = n->next)
+		n->busy = n->poll(n);
 	sys_check_timeouts();
 	net_pump();
 }

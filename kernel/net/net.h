@@ -163,10 +163,26 @@ int sock_wait_on(struct waitq *q);
 long sock_epipe(int flags);
 int sock_take_error(struct sock *s);
 
-/* net.c: lwIP, started at the first AF_INET socket. */
+/* net.c: lwIP, started at the first AF_INET socket, or at boot when
+ * there is a NIC. */
 void net_start(void);
-/* Delivers what lwIP queued on the loopback netif (and, later, what NICs
- * received): called after each call into lwIP from a system call. */
+
+/* A NIC's driver, as net.c drives it. */
+struct net_nic {
+	/* Takes what the device finished: received frames into lwIP,
+	 * transmitted buffers back; re-enables the device's interrupts when
+	 * it found nothing more. 1 when work is left for another pass. */
+	int (*poll)(struct net_nic *n);
+	/* Notifies the device of the frames lwIP queued since the last call. */
+	void (*flush)(struct net_nic *n);
+	int polled; /* no interrupts: net_poll must come every millisecond */
+	int busy;   /* poll's last answer */
+	struct net_nic *next;
+};
+/* After lwIP has the NIC's netif (netif_add). */
+void net_add_nic(struct net_nic *n);
+/* Delivers what lwIP queued on the loopback netif and has NICs send what
+ * lwIP queued on them: called after each call into lwIP. */
 void net_pump(void);
 /* Weak: images without the network library link neither. */
 uint64_t net_next_deadline(void) __attribute__((weak));

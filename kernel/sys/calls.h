@@ -127,6 +127,7 @@ long sys_getgroups(const struct syscall_args *a);
 long sys_uname(const struct syscall_args *a);
 long sys_sethostname(const struct syscall_args *a);
 const char *sys_hostname(void);
+int sys_set_hostname(const char *name); /* at boot; 0 or -EINVAL */
 /* signal.c */
 long sys_rt_sigaction(const struct syscall_args *a);
 long sys_rt_sigprocmask(const struct syscall_args *a);

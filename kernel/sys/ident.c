@@ -94,3 +94,15 @@ const char *sys_hostname(void)
 {
 	return hostname;
 }
+
+/* hostname= on the kernel command line (kernel/net/netcfg.c), at boot:
+ * the name is the library OS's, not a program pointer. */
+int sys_set_hostname(const char *name)
+{
+	size_t len = strnlen(name, HOST_MAX + 1);
+
+	if (!len || len > HOST_MAX)
+		return -EINVAL;
+	memcpy(hostname, name, len + 1);
+	return 0;
+}

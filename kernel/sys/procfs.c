@@ -225,7 +225,7 @@ static size_t gen(int what, char *b)
 		return add(b, n, "%lu.%02lu %lu.%02lu\n", s, c, s, c);
 	}
 	case G_HOSTNAME:
-		return add(b, n, "%s\n", PROCFS_HOSTNAME);
+		return add(b, n, "%s\n", sys_hostname());
 	}
 	return 0;
 }

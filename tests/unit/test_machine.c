@@ -261,6 +261,7 @@ static void test_tss(void)
 	static const unsigned pvh[] = {
 		0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff,
 		HUSK_QEMU_DEBUGCON, HUSK_QEMU_DEBUG_EXIT,
+		0xcf8, 0xcf9, 0xcfa, 0xcfb, 0xcfc, 0xcfd, 0xcfe, 0xcff,
 	};
 	const uint8_t *tss, *bm;
 	uint64_t rsp0, ist1;
@@ -293,8 +294,8 @@ static void test_tss(void)
 
 	build(HUSK_PLATFORM_PVH, ~0u);
 	bm = tss_bitmap(&tss);
-	CHECK("tss: pvh: COM1, 0x402, 0x501 and nothing else",
-	      only_open(bm, pvh, 10));
+	CHECK("tss: pvh: COM1, 0x402, 0x501, PCI configuration 0xcf8-0xcff "
+	      "and nothing else", only_open(bm, pvh, sizeof(pvh) / sizeof(pvh[0])));
 	CHECK("r0vars: pvh exits through isa-debug-exit",
 	      ((struct husk_r0vars *)(mem + (lay.r0vars - VB)))->exit_port ==
 	      HUSK_QEMU_DEBUG_EXIT &&

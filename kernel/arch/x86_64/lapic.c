@@ -10,6 +10,7 @@
 #include "../../platform.h"
 #include "lapic.h"
 
+#define REG_ID      0x20
 #define REG_TPR     0x80
 #define REG_EOI     0xb0
 #define REG_SVR     0xf0
@@ -17,11 +18,13 @@
 #define REG_TIMER_INIT 0x380
 #define REG_TIMER_CUR  0x390
 #define REG_TIMER_DIV  0x3e0
+#define REG_LVT_LINT0  0x350
 #define SVR_ENABLE  0x100
 #define LVT_MASKED  0x10000
 #define DIV_BY_1    0xb
 
 static uint64_t ticks_per_ms;
+static int ready;
 
 static volatile uint32_t *reg(unsigned off)
 {
@@ -46,8 +49,11 @@ static void calibrate(void)
 		ticks_per_ms = 1000000; /* a timer that does not count: 1 GHz */
 }
 
+/* Once: the timer wants it on first need, devices at boot. */
 int lapic_init(void)
 {
+	if (ready)
+		return 1;
 	if (!(boot_info->cpu_features & HUSK_CPU_LAPIC))
 		return 0;
 	*reg(REG_TPR) = 0;
@@ -55,7 +61,22 @@ int lapic_init(void)
 	*reg(REG_TIMER_DIV) = DIV_BY_1;
 	calibrate();
 	*reg(REG_LVT_TIMER) = LAPIC_TIMER_VECTOR; /* one-shot, unmasked */
+	ready = 1;
 	return 1;
+}
+
+uint32_t lapic_id(void)
+{
+	return *reg(REG_ID) >> 24;
+}
+
+/* A BIOS may leave LINT0 passing on the 8259's interrupts (ExtINT); the
+ * 8259 sees the same legacy lines as the IOAPIC (microvm's virtio-mmio
+ * GSIs) but nobody programmed it: such a line must reach us only through
+ * the IOAPIC. */
+void lapic_mask_lint0(void)
+{
+	*reg(REG_LVT_LINT0) = LVT_MASKED;
 }
 
 void lapic_timer_set(uint64_t ns)

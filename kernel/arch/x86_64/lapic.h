@@ -12,8 +12,13 @@
 #define LAPIC_TIMER_VECTOR 0x40
 #define LAPIC_SPURIOUS_VECTOR 0xff
 
-/* 1 when there is a local APIC to use (then it is enabled, timer off). */
+/* 1 when there is a local APIC to use (then it is enabled, timer off);
+ * later calls return at once. */
 int lapic_init(void);
+/* Its APIC ID, where MSIs and IOAPIC entries send interrupts. */
+uint32_t lapic_id(void);
+/* Stop the legacy 8259 reaching the CPU through LINT0. */
+void lapic_mask_lint0(void);
 /* Fire LAPIC_TIMER_VECTOR once, ns from now; 0 stops the timer. */
 void lapic_timer_set(uint64_t ns);
 void lapic_eoi(void);

@@ -220,6 +220,10 @@ static void build_tss(const struct builder *b, const struct husk_image_layout *l
 			allow_port(bitmap, HUSK_QEMU_COM1 + i);
 		allow_port(bitmap, HUSK_QEMU_DEBUGCON);
 		allow_port(bitmap, HUSK_QEMU_DEBUG_EXIT);
+		/* PCI configuration mechanism #1 (address 0xcf8, data
+		 * 0xcfc): the virtio-pci driver scans bus 0 with it. */
+		for (i = 0; i < 8; i++)
+			allow_port(bitmap, 0xcf8 + i);
 	}
 }
 

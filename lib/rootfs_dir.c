@@ -1,0 +1,223 @@
+/*
+ * A directory tree as the guest's cpio, cached by content (rootfs_dir.h).
+ * A cache hit costs one read of the tree; a miss writes the archive to a
+ * temporary in the cache directory, hashing what it writes, and renames
+ * it to that hash, so the name always matches the bytes even if the tree
+ * changed between the two passes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "rootfs_dir.h"
+#include "store.h"
+
+#define CHUNK (256 * 1024)
+
+/* What the key covers of an entry (times are left out: rootfs_dir.h). */
+static void hash_header(struct digest_ctx *h, const char *path,
+			const struct stat *st, const char *link)
+{
+	char line[128];
+	int n = snprintf(line, sizeof(line), "%o %u %u %lld ",
+			 (unsigned)st->st_mode, (unsigned)st->st_uid,
+			 (unsigned)st->st_gid,
+			 S_ISREG(st->st_mode) ? (long long)st->st_size : 0LL);
+
+	digest_update(h, path, strlen(path) + 1);
+	digest_update(h, line, (size_t)n);
+	if (link)
+		digest_update(h, link, strlen(link) + 1);
+}
+
+/*
+ * Streams one file's data to the hash and, when a is not NULL, to the
+ * archive. Exactly st_size bytes: a file that changed size meanwhile is
+ * an error rather than a corrupt archive.
+ */
+static int copy_file(const struct rootfs_dir *d, const struct rootfs_dir_entry *e,
+		     struct digest_ctx *h, struct archive *a, char *buf)
+{
+	int fd = rootfs_dir_open(d, e->path), rc = 0;
+	off_t left = e->st.st_size;
+	ssize_t k;
+
+	if (fd < 0)
+		return STORE_ERR;
+	while (!rc && left > 0) {
+		k = read(fd, buf, left < CHUNK ? (size_t)left : CHUNK);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			rc = k ? store_fail_errno("%s: cannot read", e->path) :
+				store_fail(STORE_ERR, "%s: the file shrank while read",
+					   e->path);
+			break;
+		}
+		digest_update(h, buf, (size_t)k);
+		if (a && archive_write_data(a, buf, (size_t)k) != k)
+			rc = store_fail(STORE_ERR, "cpio: %s", archive_error_string(a));
+		left -= k;
+	}
+	close(fd);
+	return rc;
+}
+
+int rootfs_dir_key(const struct rootfs_dir *d, struct digest *key)
+{
+	struct digest_ctx h;
+	char *buf = malloc(CHUNK);
+	size_t i;
+	int rc = 0;
+
+	if (!buf || digest_init(&h)) {
+		free(buf);
+		return store_fail(STORE_ERR, "out of memory");
+	}
+	hash_header(&h, ".", &d->root_st, NULL);
+	for (i = 0; !rc && i < d->n; i++) {
+		hash_header(&h, d->v[i].path, &d->v[i].st, d->v[i].link);
+		if (S_ISREG(d->v[i].st.st_mode))
+			rc = copy_file(d, &d->v[i], &h, NULL, buf);
+	}
+	free(buf);
+	if (rc) {
+		digest_abandon(&h);
+		return rc;
+	}
+	digest_final(&h, key);
+	return 0;
+}
+
+static void fill_entry(struct archive_entry *ae, const char *path,
+		       const struct stat *st, const char *link, int64_t ino)
+{
+	archive_entry_set_pathname(ae, path);
+	archive_entry_set_mode(ae, st->st_mode);
+	archive_entry_set_uid(ae, st->st_uid);
+	archive_entry_set_gid(ae, st->st_gid);
+	archive_entry_set_mtime(ae, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	archive_entry_set_ino64(ae, ino);
+	archive_entry_set_dev(ae, 0);
+	archive_entry_set_nlink(ae, S_ISDIR(st->st_mode) ? 2 : 1);
+	archive_entry_set_size(ae, S_ISREG(st->st_mode) ? st->st_size : 0);
+	if (link)
+		archive_entry_set_symlink(ae, link);
+}
+
+static int write_one(struct archive *a, const struct rootfs_dir *d,
+		     const char *path, const struct stat *st, const char *link,
+		     int64_t ino, struct digest_ctx *h, char *buf)
+{
+	struct archive_entry *ae = archive_entry_new();
+	struct rootfs_dir_entry e = { (char *)path, *st, (char *)link };
+	int rc = 0;
+
+	if (!ae)
+		return store_fail(STORE_ERR, "out of memory");
+	fill_entry(ae, path, st, link, ino);
+	hash_header(h, path, st, link);
+	if (archive_write_header(a, ae) != ARCHIVE_OK)
+		rc = store_fail(STORE_ERR, "cpio: '%s': %s", path,
+				archive_error_string(a));
+	if (!rc && S_ISREG(st->st_mode) && st->st_size)
+		rc = copy_file(d, &e, h, a, buf);
+	archive_entry_free(ae);
+	return rc;
+}
+
+int rootfs_dir_write(const struct rootfs_dir *d, int fd, struct digest *key)
+{
+	struct archive *a = archive_write_new();
+	char *buf = malloc(CHUNK);
+	struct digest_ctx h;
+	size_t i;
+	int rc;
+
+	if (!a || !buf || digest_init(&h)) {
+		if (a)
+			archive_write_free(a);
+		free(buf);
+		return store_fail(STORE_ERR, "out of memory");
+	}
+	archive_write_set_format_cpio_newc(a);
+	archive_write_set_bytes_in_last_block(a, 1);
+	rc = archive_write_open_fd(a, fd) == ARCHIVE_OK ? 0 :
+		store_fail(STORE_ERR, "cpio: %s", archive_error_string(a));
+	/* The root first: the guest wants every parent before its children. */
+	if (!rc)
+		rc = write_one(a, d, ".", &d->root_st, NULL, 1, &h, buf);
+	for (i = 0; !rc && i < d->n; i++)
+		rc = write_one(a, d, d->v[i].path, &d->v[i].st, d->v[i].link,
+			       (int64_t)i + 2, &h, buf);
+	if (!rc && archive_write_close(a) != ARCHIVE_OK)
+		rc = store_fail(STORE_ERR, "cpio: %s", archive_error_string(a));
+	archive_write_free(a);
+	free(buf);
+	if (rc) {
+		digest_abandon(&h);
+		return rc;
+	}
+	digest_final(&h, key);
+	return 0;
+}
+
+static int cache_name(const char *cache_dir, const struct digest *key,
+		      char *path, size_t n)
+{
+	if ((size_t)snprintf(path, n, "%s/%s.cpio", cache_dir, digest_hex(key)) >= n)
+		return store_fail(STORE_ERR, "%s: path too long", cache_dir);
+	return 0;
+}
+
+/* Writes a new archive into the cache, named by what was written. */
+static int make_archive(const struct rootfs_dir *d, const char *cache_dir,
+			char *path, size_t n)
+{
+	char tmp[4096];
+	struct digest key;
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", cache_dir);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return store_fail_errno("cannot create a file in %s", cache_dir);
+	rc = rootfs_dir_write(d, fd, &key);
+	if (!rc)
+		rc = fchmod(fd, 0644) || fsync(fd) ?
+			store_fail_errno("%s: cannot write", tmp) : 0;
+	if (!rc)
+		rc = cache_name(cache_dir, &key, path, n);
+	if (!rc && rename(tmp, path))
+		rc = store_fail_errno("cannot rename %s to %s", tmp, path);
+	if (rc)
+		unlink(tmp);
+	close(fd);
+	return rc;
+}
+
+int rootfs_dir_ensure(const char *root, const char *cache_dir, char *path,
+		      size_t n)
+{
+	struct rootfs_dir d;
+	struct digest key;
+	int rc;
+
+	if (mkdir(cache_dir, 0700) && errno != EEXIST)
+		return store_fail_errno("cannot create %s", cache_dir);
+	rc = rootfs_dir_walk(root, &d);
+	if (!rc)
+		rc = rootfs_dir_key(&d, &key);
+	if (!rc)
+		rc = cache_name(cache_dir, &key, path, n);
+	if (!rc && access(path, R_OK))
+		rc = make_archive(&d, cache_dir, path, n);
+	rootfs_dir_free(&d);
+	return rc;
+}

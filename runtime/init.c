@@ -1,0 +1,143 @@
+/*
+ * The container's init process: forked by create, it sets itself up
+ * (process group or session and terminal, network namespace), says so on
+ * a pipe, then blocks opening exec.fifo for writing until `start` opens
+ * it for reading, as runc's init does. Then it execs the monitor in its
+ * own place: the pid engines got in --pid-file is the monitor's, so their
+ * signals and their wait reach it, and create can exit meanwhile (the
+ * init is adopted by the engine's subreaper: containerd's shim, conmon).
+ *
+ * The init leads its own process group, so that `kill --all` and delete
+ * reach the QEMU fallback's child too.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include "runtime.h"
+#include "store.h"
+
+/* Tells create what failed, and ends the init. */
+static void __attribute__((noreturn)) init_fail(int report, const char *what)
+{
+	char msg[512];
+	int n = snprintf(msg, sizeof(msg), "container init: %s: %s", what,
+			 strerror(errno));
+
+	write_full(report, msg, (size_t)n);
+	_exit(RT_EXIT_FAIL);
+}
+
+static void default_signals(void)
+{
+	sigset_t none;
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void take_terminal(const char *slave, int report)
+{
+	int fd;
+
+	if (setsid() < 0)
+		init_fail(report, "setsid");
+	fd = open(slave, O_RDWR);
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0))
+		init_fail(report, slave);
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		init_fail(report, "dup2");
+	if (fd > 2)
+		close(fd);
+}
+
+static void enter_netns(const struct rt_init *in, int report)
+{
+	int fd;
+
+	if (in->new_netns && unshare(CLONE_NEWNET))
+		init_fail(report, "a new network namespace");
+	if (!in->netns_path)
+		return;
+	fd = open(in->netns_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		init_fail(report, in->netns_path);
+	close(fd);
+}
+
+static void __attribute__((noreturn)) init_main(const struct rt_init *in,
+						int report)
+{
+	int fifo;
+
+	default_signals();
+	if (in->console)
+		take_terminal(in->console, report);
+	else if (setpgid(0, 0))
+		init_fail(report, "setpgid");
+	enter_netns(in, report);
+	/* Nothing the engine left open reaches the monitor but stdio. */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	close(report);  /* create stops waiting: we are ready */
+	fifo = open(in->fifo, O_WRONLY | O_CLOEXEC);
+	if (fifo < 0 || write(fifo, "0", 1) != 1) {
+		dprintf(2, "%s: container init: %s: %s\n", RT_NAME, in->fifo,
+			strerror(errno));
+		_exit(RT_EXIT_FAIL);
+	}
+	close(fifo);
+	execv(in->argv[0], in->argv);
+	dprintf(2, "%s: cannot run the monitor %s: %s\n", RT_NAME, in->argv[0],
+		strerror(errno));
+	_exit(STORE_ERR);
+}
+
+pid_t rt_init_spawn(const struct rt_init *in)
+{
+	char msg[512];
+	ssize_t k;
+	size_t got = 0;
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		store_fail_errno("pipe");
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		store_fail_errno("fork");
+		return -1;
+	}
+	if (!pid) {
+		close(p[0]);
+		init_main(in, p[1]);
+	}
+	close(p[1]);
+	while (got < sizeof(msg) - 1 &&
+	       ((k = read(p[0], msg + got, sizeof(msg) - 1 - got)) > 0 ||
+		(k < 0 && errno == EINTR)))
+		got += k > 0 ? (size_t)k : 0;
+	close(p[0]);
+	msg[got] = '\0';
+	if (!got)
+		return pid;
+	waitpid(pid, NULL, 0);
+	store_fail(STORE_ERR, "%s", msg);
+	return -1;
+}

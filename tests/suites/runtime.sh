@@ -1,0 +1,342 @@
+#!/bin/bash
+# husk-runtime, the OCI runtime (run by tests/run.sh with BUILD set; as
+# root). Three parts:
+#
+# 1. husk-runtime called directly, as an engine would: bad and missing
+#    config.json fields, a missing root filesystem, unknown ids, verbs a
+#    unikernel cannot do, each with its message on standard error and in
+#    the --log file (runc's JSON), and no residue; then one container's
+#    whole life: created (its init waiting), started, stopped, deleted.
+# 2. docker (dockerd started here on a private socket and data root, with
+#    husk-runtime registered in daemon.json): docker build of a FROM
+#    scratch image (a static hello) and of a busybox image (imported: no
+#    registry), run --rm with the program's output and status, -d, logs,
+#    stop, rm, --network none.
+# 3. podman (containers.conf of our own) and ctr run --runc-binary
+#    against a containerd started here.
+#
+# Guests really boot: on husk-vmm where KVM works, else on the QEMU
+# fallback (slow), so the cases are few and every wait is bounded. Each
+# line names the monitor used. Engines that are not installed are
+# skipped with the reason.
+set -u
+cd "$(dirname "$0")/../.."
+B=${BUILD:-build}
+case $B in /*) BD=$B ;; *) BD=$PWD/$B ;; esac
+RT=$BD/bin/husk-runtime
+HELLO=$BD/tests/rootfs/bin/hello-musl
+unset HUSK_VMM HUSK_KERNEL HUSK_MONITOR
+SUITE=runtime
+# shellcheck source=tests/suites/common.bash
+. tests/suites/common.bash
+# shellcheck source=tests/suites/engines.bash
+. tests/suites/engines.bash
+
+if [ "$(id -u)" != 0 ]; then
+	skip "all" "needs root (namespaces, engines' daemons)"
+	exit 0
+fi
+for f in "$RT" "$BD/bin/husk-qemu" "$BD/husk.elf" "$HELLO"; do
+	[ -e "$f" ] || { bad "build" "$f was not built"; exit 0; }
+done
+
+ENG=$(mktemp -d /tmp/husk-rt-XXXXXX)
+trap 'engines_stop; rm -rf "$ENG"' EXIT
+ROOT=$ENG/state
+LOG=$ENG/runtime.log
+R=("$RT" --root "$ROOT" --cache "$ENG/cache" --log "$LOG" --log-format json)
+monitor=$("$RT" --version | sed -n 's/^monitor: //p')
+case $monitor in
+QEMU*) M="on QEMU, the fallback" ;;
+*) M="on husk-vmm" ;;
+esac
+
+# ---- part 1: direct calls ----
+
+# bundle DIR ARGS...: a bundle whose root has the static hello and
+# busybox, running ARGS.
+bundle() {
+	local dir=$1 args
+	shift
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp"
+	cp "$HELLO" "$dir/rootfs/bin/hello"
+	cp /bin/busybox "$dir/rootfs/bin/busybox"
+	ln -sf busybox "$dir/rootfs/bin/sh"
+	args=$(printf '%s\n' "$@" | jq -R . | jq -cs .)
+	jq -n --argjson args "$args" '{
+		ociVersion: "1.0.2", hostname: "box",
+		root: {path: "rootfs"},
+		process: {terminal: false, args: $args, cwd: "/tmp",
+			env: ["PATH=/bin", "GREETING=hi"], user: {uid: 0, gid: 0}},
+		mounts: [{destination: "/proc", type: "proc", source: "proc"}],
+		linux: {namespaces: [{type: "pid"}, {type: "network"}],
+			resources: {memory: {limit: 67108864}}}
+	}' >"$dir/config.json"
+}
+
+# edit DIR JQ-FILTER: changes the bundle's config.json.
+edit() {
+	jq "$2" "$1/config.json" >"$1/config.new" && mv "$1/config.new" "$1/config.json"
+}
+
+# no_residue NAME: the state root holds nothing, no process names $ENG.
+no_residue() {
+	local left procs=0 f p
+	left=$(ls -A "$ROOT" 2>/dev/null)
+	# grep names itself too: count only processes alive after it.
+	for f in $(grep -lsF -- "$ENG/" /proc/[0-9]*/cmdline); do
+		p=${f#/proc/}
+		p=${p%%/*}
+		[ "$p" != $$ ] && [ -d "/proc/$p" ] && procs=$((procs + 1))
+	done
+	if [ -n "$left" ]; then
+		bad "$1" "left in $ROOT: $left"
+	elif [ "$procs" != 0 ]; then
+		bad "$1" "$procs process(es) still name $ENG"
+	else
+		ok "$1"
+	fi
+}
+
+# create_fails NAME REGEX BUNDLE: create must fail with the message. A
+# create that wrongly succeeds leaves an init holding whatever output it
+# got, so it writes to a file, and the container is removed again.
+create_fails() {
+	local out=$ENG/create.out rc
+	"${R[@]}" create --bundle "$3" c1 >"$out" 2>&1 </dev/null
+	rc=$?
+	if [ $rc = 0 ]; then
+		"${R[@]}" delete --force c1 >/dev/null 2>&1
+		bad "$1" "create succeeded"
+	elif [ $rc != 1 ]; then
+		bad "$1" "exit status $rc, expected 1: $(tail -n 2 "$out")"
+	elif ! grep -Eq -- "$2" "$out"; then
+		bad "$1" "output lacks /$2/: $(tail -n 2 "$out")"
+	else
+		ok "$1"
+	fi
+}
+
+# state_is ID STATUS [SECONDS]: waits (bounded) for the status.
+state_is() {
+	local end=$((SECONDS + ${3:-0})) s
+	while :; do
+		s=$("${R[@]}" state "$1" 2>/dev/null | jq -r .status)
+		[ "$s" = "$2" ] && return 0
+		[ $SECONDS -lt $end ] || { echo "status $s, not $2"; return 1; }
+		sleep 0.2
+	done
+}
+
+expect "--version names the monitor" 0 "^monitor: " "$RT" --version
+expect "features: runtime-spec JSON" 0 '"ociVersionMax": "1.1.0"' "$RT" features
+expect "exec is refused" 1 "exec is not supported for unikernels" "${R[@]}" exec c1 /bin/sh
+expect "pause is refused" 1 "pause is not supported for unikernels" "${R[@]}" pause c1
+
+B1=$ENG/b1
+bundle "$B1" /bin/hello
+edit "$B1" 'del(.process.args)'
+create_fails "create: missing process.args" \
+	'config.json: process.args: must be a non-empty array of strings' "$B1"
+if tail -n 1 "$LOG" | jq -e 'select(.level == "error" and (.msg | test("process.args")) and (.time | length > 0))' >/dev/null 2>&1; then
+	ok "the error is in --log as runc's JSON"
+else
+	bad "the error is in --log as runc's JSON" "$(tail -n 1 "$LOG")"
+fi
+bundle "$B1" /bin/hello
+edit "$B1" '.process.env = ["PATH=/bin", "NOEQUALS"]'
+create_fails "create: a bad process.env entry" \
+	"config.json: process.env\[1\]: expected KEY=VALUE, got 'NOEQUALS'" "$B1"
+bundle "$B1" /bin/hello
+edit "$B1" '.linux.resources.memory.limit = "lots"'
+create_fails "create: a bad memory limit" \
+	'config.json: linux.resources.memory.limit: must be a number of bytes' "$B1"
+bundle "$B1" /bin/hello
+edit "$B1" '.root.path = "nosuch"'
+create_fails "create: a missing root filesystem" \
+	"config.json: root.path: 'nosuch': No such file or directory" "$B1"
+bundle "$B1" /bin/hello
+edit "$B1" '.root.path = "../.."'
+create_fails "create: a root.path out of the bundle" \
+	"leads out of the bundle" "$B1"
+bundle "$B1" nosuch
+create_fails "create: a program not along PATH" \
+	'exec: "nosuch": executable file not found in \$PATH' "$B1"
+echo '{"ociVersion": "1.0.2", ' >"$B1/config.json"
+create_fails "create: config.json that is not JSON" \
+	'config.json:[0-9]+:[0-9]+: ' "$B1"
+expect "create: a bad id" 1 "invalid container id '../x'" \
+	"${R[@]}" create --bundle "$B1" ../x
+no_residue "failed creates leave no state and no process"
+
+expect "state of an unknown id" 1 "container does not exist: ghost" "${R[@]}" state ghost
+expect "start of an unknown id" 1 "container does not exist: ghost" "${R[@]}" start ghost
+expect "kill of an unknown id" 1 "container does not exist: ghost" "${R[@]}" kill ghost KILL
+expect "delete of an unknown id" 1 "container does not exist: ghost" "${R[@]}" delete ghost
+expect "delete --force of an unknown id" 0 "" "${R[@]}" delete --force ghost
+
+# One whole life: sh prints, then sleeps (exec: a unikernel cannot fork).
+bundle "$B1" /bin/sh -c 'echo "$GREETING from $PWD"; exec sleep 1000'
+out=$ENG/c1.out
+if "${R[@]}" create --bundle "$B1" --pid-file "$ENG/c1.pid" c1 >"$out" 2>&1 </dev/null; then
+	ok "create"
+	expect "state: created, with the init's pid" 0 "\"status\": \"created\"" "${R[@]}" state c1
+	pid=$(cat "$ENG/c1.pid" 2>/dev/null)
+	if [ -n "$pid" ] && [ "$("${R[@]}" state c1 | jq .pid)" = "$pid" ] && kill -0 "$pid"; then
+		ok "--pid-file names the waiting init"
+	else
+		bad "--pid-file names the waiting init" "pid file '$pid'"
+	fi
+	expect "create twice is refused" 1 "container with id exists: c1" \
+		"${R[@]}" create --bundle "$B1" c1
+	expect "start" 0 "" "${R[@]}" start c1
+	expect "state: running" 0 "\"status\": \"running\"" "${R[@]}" state c1
+	expect "start twice is refused" 1 "cannot start an already running container" \
+		"${R[@]}" start c1
+	if until_up 120 grep -q "hi from /tmp" "$out"; then
+		ok "the guest runs the program with env and cwd $M"
+	else
+		bad "the guest runs the program with env and cwd $M" "$(tail -n 3 "$out")"
+	fi
+	expect "delete of a running container is refused" 1 \
+		"cannot delete container c1 that is not stopped: running" "${R[@]}" delete c1
+	expect "kill KILL" 0 "" "${R[@]}" kill c1 KILL
+	expect "state: stopped" 0 "" state_is c1 stopped 20
+	expect "kill of a stopped container" 1 "container not running" "${R[@]}" kill c1
+	expect "delete" 0 "" "${R[@]}" delete c1
+else
+	bad "create" "$(tail -n 3 "$out")"
+fi
+# A created container is deleted (its init killed) without --force.
+bundle "$B1" /bin/hello
+if "${R[@]}" create --bundle "$B1" c2 >/dev/null 2>&1 </dev/null; then
+	expect "delete of a created container" 0 "" "${R[@]}" delete c2
+else
+	bad "create c2" "$(tail -n 1 "$LOG")"
+fi
+# husk itself boots on the same monitor: lib/launch is shared.
+if [ -x "$BD/bin/husk" ]; then
+	HUSK_HOME=$ENG/home "$BD/bin/husk" import "$B1/rootfs" cli-img >/dev/null 2>&1
+	expect "husk run --rm: the program's output and status $M" 3 \
+		'^hello cli from /bin/hello$' \
+		env HUSK_HOME="$ENG/home" "$BD/bin/husk" run --rm cli-img /bin/hello cli
+fi
+no_residue "delete leaves no state, fifo or process"
+
+# ---- part 2: docker ----
+
+docker_part() {
+	local id log st
+	engines_images "$HELLO"
+	if ! dockerd_start "$RT"; then
+		bad "dockerd" "did not come up: $(tail -n 3 "$ENG/dockerd.log")"
+		return
+	fi
+	docker_cmd import "$ENG/img/busybox.tar" husk-busybox-base >/dev/null
+	expect "docker build: FROM scratch, a static C program" 0 "" \
+		docker_cmd build -q -t husk-hello "$ENG/img/hello"
+	expect "docker build: busybox" 0 "" docker_cmd build -q -t husk-busy "$ENG/img/busy"
+	docker_cmd save -o "$ENG/images.tar" husk-hello husk-busy
+	expect "docker run --rm: output and exit status $M" 3 \
+		'^hello world from /hello$' docker_cmd run --runtime=husk --rm husk-hello
+	expect "docker run --rm busybox: CMD and ENV $M" 0 '^hi from busybox$' \
+		docker_cmd run --runtime=husk --rm husk-busy
+	expect "docker run --network none, a command" 7 '^out$' \
+		docker_cmd run --runtime=husk --rm --network none husk-busy sh -c 'echo out; exit 7'
+	id=$(docker_cmd run -d --runtime=husk --network none husk-busy \
+		sh -c 'echo started; exec sleep 1000' 2>&1)
+	if [[ ! $id =~ ^[0-9a-f]{64}$ ]]; then
+		bad "docker run -d" "$id"
+		return
+	fi
+	ok "docker run -d"
+	if until_up 120 eval "docker_cmd logs $id 2>&1 | grep -q started"; then
+		ok "docker logs"
+	else
+		bad "docker logs" "$(docker_cmd logs "$id" 2>&1 | tail -n 3)"
+	fi
+	expect "docker stop" 0 "$id" docker_cmd stop -t 5 "$id"
+	st=$(docker_cmd inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$id")
+	case $monitor in
+	QEMU*) want="exited 143" ;; # SIGTERM ends the VM on QEMU
+	*) want="exited 143" ;;     # sh's default action for TERM
+	esac
+	if [ "$st" = "$want" ]; then ok "docker stop: status $st"; else bad "docker stop" "$st"; fi
+	expect "docker rm" 0 "$id" docker_cmd rm "$id"
+	log=$(ls -A "$ENG/dexec/runtime-husk" 2>/dev/null | grep -v '^moby$')
+	if [ -z "$(ls -A "$ENG/dexec/runtime-husk/moby" 2>/dev/null)" ] && [ -z "$log" ]; then
+		ok "docker: no runtime state left"
+	else
+		bad "docker: no runtime state left" "$(ls -R "$ENG/dexec/runtime-husk")"
+	fi
+	expect "docker run: a volume is refused by name" 125 'husk cannot share host files' \
+		docker_cmd run --runtime=husk --rm -v "$ENG:/data" husk-busy true
+}
+
+if command -v dockerd >/dev/null && command -v containerd >/dev/null; then
+	docker_part
+else
+	skip "docker" "dockerd or containerd is not installed (scripts/setup.sh)"
+fi
+
+# ---- part 3: podman and ctr ----
+
+podman_part() {
+	local P
+	mkdir -p "$ENG/podman"
+	cat >"$ENG/containers.conf" <<-EOF
+	[containers]
+	default_ulimits = ["nofile=20000:20000"]
+	[engine]
+	runtime = "runc"
+	cgroup_manager = "cgroupfs"
+	events_logger = "file"
+	[engine.runtimes]
+	husk = ["$RT"]
+	EOF
+	P=(timeout "$ENG_TIMEOUT" env CONTAINERS_CONF="$ENG/containers.conf" podman
+		--root "$ENG/podman/root" --runroot "$ENG/podman/run"
+		--storage-driver vfs --tmpdir "$ENG/podman/tmp")
+	if ! "${P[@]}" load -i "$ENG/images.tar" >"$ENG/podman.log" 2>&1; then
+		bad "podman load" "$(tail -n 3 "$ENG/podman.log")"
+		return
+	fi
+	expect "podman run --runtime husk: output and exit status $M" 3 \
+		'^hello world from /hello$' "${P[@]}" --runtime husk \
+		--runtime-flag "cache=$ENG/cache" run --rm --network none husk-hello
+	expect "podman run --runtime husk busybox $M" 5 '^podman$' "${P[@]}" \
+		--runtime husk --runtime-flag "cache=$ENG/cache" run --rm \
+		--network none husk-busy sh -c 'echo podman; exit 5'
+}
+
+ctr_part() {
+	local C
+	if ! containerd_start; then
+		bad "containerd" "did not come up: $(tail -n 3 "$ENG/containerd.log")"
+		return
+	fi
+	C=(timeout "$ENG_TIMEOUT" ctr --address "$ENG/ctrd.sock" --namespace husk-test)
+	if ! "${C[@]}" images import "$ENG/images.tar" >"$ENG/ctr.log" 2>&1; then
+		bad "ctr images import" "$(tail -n 3 "$ENG/ctr.log")"
+		return
+	fi
+	expect "ctr run --runc-binary: output and exit status $M" 3 \
+		'^hello world from /hello$' "${C[@]}" run --rm --runc-binary "$RT" \
+		docker.io/library/husk-hello:latest husk-ctr-1
+}
+
+if [ ! -f "$ENG/images.tar" ]; then
+	skip "podman and ctr" "no images: the docker part did not make them"
+else
+	if command -v podman >/dev/null && command -v conmon >/dev/null; then
+		podman_part
+	else
+		skip "podman" "podman or conmon is not installed (scripts/setup.sh)"
+	fi
+	if command -v containerd >/dev/null && command -v ctr >/dev/null; then
+		ctr_part
+	else
+		skip "ctr" "containerd is not installed (scripts/setup.sh)"
+	fi
+fi
+exit 0
