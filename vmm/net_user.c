@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <glib.h>
@@ -54,6 +55,16 @@ struct user_backend {
 };
 
 int net_resolv_load(void);
+
+/* libslirp's socket.c calls this for listen (see vmm.mk): its published
+ * ports get the host's full backlog, not 1. Runs before the seccomp
+ * filter (slirp_add_hostfwd, at start-up). */
+int net_user_listen(int fd, int backlog);
+int net_user_listen(int fd, int backlog)
+{
+	(void)backlog;
+	return listen(fd, SOMAXCONN);
+}
 
 static struct user_backend *user_of(struct net_backend *b)
 {

@@ -95,6 +95,16 @@ $(SLIRP_OUT)/slirp-raw.o: $(SLIRP_FETCHED) $(SLIRP_OUT)/libslirp-version.h vmm/v
 	@mkdir -p $(@D)
 	$(HOST_CC) $(SLIRP_CFLAGS) -c -o $@ $(SLIRP_SRC)/src/slirp.c
 
+# socket.c listens on a published port with a backlog of 1: a burst of
+# clients (wrk -c20, a browser) would wait on the host's SYN queue and some
+# time out. Its listen goes to net_user.c's net_user_listen, which asks for
+# the host's maximum instead.
+$(SLIRP_OUT)/socket.o: $(SLIRP_OUT)/socket-raw.o
+	objcopy --redefine-sym listen=net_user_listen $< $@
+$(SLIRP_OUT)/socket-raw.o: $(SLIRP_FETCHED) $(SLIRP_OUT)/libslirp-version.h vmm/vmm.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(SLIRP_CFLAGS) -c -o $@ $(SLIRP_SRC)/src/socket.c
+
 $(SLIRP_LIB): $(SLIRP_OBJS)
 	@rm -f $@
 	ar rcs $@ $^

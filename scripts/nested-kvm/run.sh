@@ -136,9 +136,11 @@ prepare() {
 	done
 	# Modules in load order, decompressed so busybox insmod can load them.
 	: >"$st/nested/modules"
-	# kvm_amd for /dev/kvm; tun for the tests' TAP devices.
+	# kvm_amd for /dev/kvm; tun for the tests' TAP devices; tcp_diag for
+	# ss (which otherwise shows no listen backlogs).
 	for f in $({ mod_order "$tmp/deb/lib/modules" kvm_amd &&
-		mod_order "$tmp/deb/lib/modules" tun; } | awk '!seen[$0]++'); do
+		mod_order "$tmp/deb/lib/modules" tun &&
+		mod_order "$tmp/deb/lib/modules" tcp_diag; } | awk '!seen[$0]++'); do
 		n=$(basename "$f"); n=${n%.xz}; n=${n%.zst}
 		unpack "$f" >"$st/nested/$n"
 		echo "$n" >>"$st/nested/modules"

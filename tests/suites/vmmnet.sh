@@ -8,7 +8,8 @@
 #   - UDP through -p .../udp: datagrams come back from udpecho;
 #   - guest to host: netclient fetches a page from a server on the nested
 #     host's loopback, as 10.0.2.2;
-#   - husk-vmm's errors for a published port already in use.
+#   - husk-vmm's errors for a published port already in use, and the
+#     published port's listen backlog (libslirp's own is 1).
 # QEMU's side of the same driver is tests/suites/net.sh; TAP is tap.sh.
 set -u
 cd "$(dirname "$0")/../.."
@@ -51,6 +52,10 @@ if wait_for /tmp/httpd.log '^listening on' 30; then
 	body=\$(curl -sS --max-time 10 http://127.0.0.1:8080/ 2>&1)
 	grep -q 'hello from husk' <<<"\$body" && ok "\$L: httpd through -p 8080:80" ||
 		bad "\$L: httpd through -p 8080:80" "\$body"
+	# A published port listens with the host's backlog (libslirp's own is 1).
+	backlog=\$(ss -Hltn 'sport = :8080' | awk '{print \$3}')
+	[ "\${backlog:-0}" -ge 128 ] && ok "\$L: the published port's listen backlog is \$backlog" ||
+		bad "\$L: the published port's listen backlog" "'\$backlog' (ss: \$(ss -Hltn 2>&1 | head -n 2))"
 	before=\$(curl -s --max-time 10 http://127.0.0.1:8080/stats)
 	seq 1 100 | xargs -P 20 -I{} curl -s -o /dev/null --max-time 20 "http://127.0.0.1:8080/?{}"
 	after=\$(curl -s --max-time 10 http://127.0.0.1:8080/stats)
@@ -103,7 +108,7 @@ NESTED
 files=()
 for f in "$BD/bin/husk-vmm" "$BD/husk.elf" "$BD/tests/rootfs.cpio" "$T/nested.sh" \
 	"$PWD/tests/suites/common.bash" /bin/bash "$(command -v curl)" "$(command -v seq)" \
-	"$(command -v xargs)" "$(command -v timeout)"; do
+	"$(command -v xargs)" "$(command -v timeout)" "$(command -v ss)" "$(command -v awk)"; do
 	files+=(--file "$f")
 done
 out=$(scripts/nested-kvm/run.sh --timeout 400 "${files[@]}" -- /bin/bash "$T/nested.sh" 2>&1)
