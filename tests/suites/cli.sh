@@ -49,6 +49,10 @@ state() { # what a refused command must not change
 expect "husk --help lists the commands" 0 'images +List images' "$H" --help
 expect "husk COMMAND --help" 0 '--digests' "$H" images --help
 expect "husk version" 0 '^husk version [0-9]' "$H" version
+expect "husk info: the store and what it holds" 0 'Images: +0' "$H" info
+expect "husk info: HUSK_MONITOR=qemu picks the QEMU fallback" 0 'Monitor: +QEMU microvm' env HUSK_MONITOR=qemu "$H" info
+expect "husk info: HUSK_MONITOR=vmm picks husk-vmm" 0 'Monitor: +husk-vmm on KVM' env HUSK_MONITOR=vmm "$H" info
+expect "husk info: a bad HUSK_MONITOR is named" 0 'HUSK_MONITOR=bogus: expected auto, vmm or qemu' env HUSK_MONITOR=bogus "$H" info
 expect "unknown command is exit 125" 125 "^husk: 'frobnicate' is not a husk command" "$H" frobnicate
 expect "unknown flag is exit 125" 125 '^husk: unknown flag: --bogus' "$H" images --bogus
 expect "missing argument is exit 125" 125 'requires at least 1 argument' "$H" rmi
