@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "container_cli.h"
+#include "signame.h"
 
 #define POLL_MS 20
 
@@ -23,37 +24,10 @@ int ctr_find(struct store *s, const char *what, struct container *c)
 	return rc ? cli_store_fail(rc == STORE_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_HUSK) : 0;
 }
 
-static const struct {
-	const char *name;
-	int sig;
-} signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-	{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
-	{ "TSTP", SIGTSTP }, { "WINCH", SIGWINCH },
-};
-
+/* Docker's names and numbers, as the OCI runtime reads them (one table). */
 int ctr_parse_signal(const char *s, int *sig)
 {
-	const char *name = strncasecmp(s, "SIG", 3) ? s : s + 3;
-	char *end;
-	long n;
-	size_t i;
-
-	n = strtol(s, &end, 10);
-	if (end != s && !*end && n > 0 && n < 65) {
-		*sig = (int)n;
-		return 0;
-	}
-	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		if (!strcasecmp(name, signals[i].name)) {
-			*sig = signals[i].sig;
-			return 0;
-		}
-	return cli_fail(EXIT_HUSK, "invalid signal: %s", s);
+	return signame_parse(s, sig) ? cli_store_fail(EXIT_HUSK) : 0;
 }
 
 int ctr_signal(struct container *c, int sig, const char *what)
