@@ -33,7 +33,16 @@
 /* Protocols: IPv4 with ARP for the NIC (virtio-net), ICMP, UDP, TCP;
  * the DHCP client configures the NIC (kernel/net/netcfg.c). */
 #define LWIP_IPV4 1
-#define LWIP_IPV6 0
+#define LWIP_IPV6 1
+/* IPv6: link-local and stateless autoconfiguration from router
+ * advertisements (slirp's, a TAP's); no DHCPv6. Sockets are dual-stack
+ * (kernel/net/inet.c). */
+#define LWIP_IPV6_AUTOCONFIG 1
+#define LWIP_IPV6_DHCP6 0
+#define LWIP_IPV6_SEND_ROUTER_SOLICIT 1
+/* Reassembly keeps its bookkeeping apart: 64-bit pointers do not fit in
+ * the fragment header lwIP would otherwise reuse. */
+#define IPV6_FRAG_COPYHEADER 1
 #define LWIP_ARP 1
 #define LWIP_ETHERNET 1
 #define LWIP_ICMP 1

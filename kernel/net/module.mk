@@ -30,7 +30,9 @@ LWIP_UNITS := core/init core/def core/inet_chksum core/ip core/mem core/memp \
 	core/netif core/pbuf core/stats core/sys core/tcp core/tcp_in \
 	core/tcp_out core/timeouts core/udp core/ipv4/dhcp core/ipv4/etharp \
 	core/ipv4/icmp core/ipv4/ip4 core/ipv4/ip4_addr core/ipv4/ip4_frag \
-	core/dns netif/ethernet
+	core/dns netif/ethernet \
+	core/ipv6/ethip6 core/ipv6/icmp6 core/ipv6/inet6 core/ipv6/ip6 \
+	core/ipv6/ip6_addr core/ipv6/ip6_frag core/ipv6/mld6 core/ipv6/nd6
 LWIP_SOURCES := $(LWIP_UNITS:%=$(LWIP_SRC)/src/%.c)
 LWIP_OBJS := $(LWIP_UNITS:%=$(LWIP_OUT)/%.o)
 # lwIP's own code is not ours to warn about.

@@ -138,6 +138,7 @@ struct sock {
 	int reuseaddr, reuseport, keepalive;
 	int linger_on, linger_secs;
 	uint64_t rcvtimeo_ns, sndtimeo_ns; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
+	int v6only;            /* IPV6_V6ONLY (AF_INET6) */
 	void *priv;            /* the family's own state */
 };
 
@@ -189,8 +190,8 @@ uint64_t net_next_deadline(void) __attribute__((weak));
 void net_poll(uint64_t now) __attribute__((weak));
 
 /* Families. */
-int inet_tcp_create(int type, int protocol, struct sock **out);
-int inet_udp_create(int type, int protocol, struct sock **out);
+int inet_tcp_create(int family, int type, int protocol, struct sock **out);
+int inet_udp_create(int family, int type, int protocol, struct sock **out);
 int unix_create(int type, int protocol, struct sock **out);
 int unix_pair(int type, struct sock **a, struct sock **b);
 

@@ -19,15 +19,14 @@ static int create(int family, int type, int protocol, struct sock **out)
 {
 	switch (family) {
 	case AF_INET:
+	case AF_INET6:
 		if (type == SOCK_STREAM)
-			return inet_tcp_create(type, protocol, out);
+			return inet_tcp_create(family, type, protocol, out);
 		if (type == SOCK_DGRAM)
-			return inet_udp_create(type, protocol, out);
+			return inet_udp_create(family, type, protocol, out);
 		return -ESOCKTNOSUPPORT;
 	case AF_UNIX:
 		return unix_create(type, protocol, out);
-	case AF_INET6:
-		return -EAFNOSUPPORT; /* IPv4 only for now: programs fall back */
 	default:
 		return -EAFNOSUPPORT;
 	}

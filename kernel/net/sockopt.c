@@ -19,6 +19,8 @@
 #define SO_LINGER 13
 #define SO_REUSEPORT 15
 #define EDOM 33
+#define IPPROTO_IPV6_ 41
+#define IPV6_V6ONLY_ 26
 #define SO_RCVTIMEO 20
 #define SO_SNDTIMEO 21
 #define SO_ACCEPTCONN 30
@@ -169,7 +171,9 @@ static long getsockopt_call(struct sock *s, const struct syscall_args *a)
 		struct linger_ l = { s->linger_on, s->linger_secs };
 		return put_opt(opt, ulen, &l, sizeof(l));
 	}
-	if (level == SOL_SOCKET)
+	if (level == IPPROTO_IPV6_ && name == IPV6_V6ONLY_ && s->family == AF_INET6)
+		v = s->v6only, r = 0;
+	else if (level == SOL_SOCKET)
 		r = get_socket_level(s, name, &v);
 	else
 		r = s->ops->getopt ? s->ops->getopt(s, level, name, &v) : -ENOPROTOOPT;

@@ -141,7 +141,7 @@ static void attach(struct tcp_sock *t, struct tcp_pcb *pcb)
 	tcp_err(pcb, on_err);
 }
 
-static struct tcp_sock *tcp_sock_new(int protocol)
+static struct tcp_sock *tcp_sock_new(int family, int protocol)
 {
 	struct tcp_sock *t = heap_alloc(sizeof(*t));
 	struct sock *s;
@@ -149,7 +149,7 @@ static struct tcp_sock *tcp_sock_new(int protocol)
 	if (!t)
 		return 0;
 	memset(t, 0, sizeof(*t));
-	if (!(s = sock_new(&tcp_ops, AF_INET, SOCK_STREAM, protocol))) {
+	if (!(s = sock_new(&tcp_ops, family, SOCK_STREAM, protocol))) {
 		heap_free(t);
 		return 0;
 	}
@@ -165,8 +165,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct tcp_sock *l = arg, *t;
 
-	if (err != ERR_OK || !l || !(t = tcp_sock_new(IPPROTO_TCP)))
+	if (err != ERR_OK || !l || !(t = tcp_sock_new(l->s->family, IPPROTO_TCP)))
 		return ERR_MEM;
+	t->s->v6only = l->s->v6only;
 	attach(t, pcb);
 	t->connected = 1;
 	t->local_ip = pcb->local_ip;
@@ -185,7 +186,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 /* ---- naming, listening, connecting ---- */
 
-int inet_tcp_create(int type, int protocol, struct sock **out)
+int inet_tcp_create(int family, int type, int protocol, struct sock **out)
 {
 	struct tcp_sock *t;
 
@@ -193,9 +194,9 @@ int inet_tcp_create(int type, int protocol, struct sock **out)
 	if (protocol && protocol != IPPROTO_TCP)
 		return -EPROTONOSUPPORT;
 	net_start();
-	if (!(t = tcp_sock_new(IPPROTO_TCP)))
+	if (!(t = tcp_sock_new(family, IPPROTO_TCP)))
 		return -ENOMEM;
-	if (!(t->pcb = tcp_new_ip_type(IPADDR_TYPE_V4))) {
+	if (!(t->pcb = tcp_new_ip_type(inet_pcb_type(t->s)))) {
 		heap_free(t->s);
 		heap_free(t);
 		return -ENOMEM;
@@ -212,7 +213,7 @@ static int tcp_bind_(struct sock *s, const void *addr, uint32_t len)
 	u16_t port;
 	int r;
 
-	if ((r = inet_addr_in(addr, len, &ip, &port, 0)))
+	if ((r = inet_addr_in(s, addr, len, &ip, &port, 0)))
 		return r;
 	if (!t->pcb || t->pcb->state != CLOSED || t->pcb->local_port)
 		return -EINVAL;
@@ -305,7 +306,7 @@ static int tcp_connect_(struct sock *s, const void *addr, uint32_t len, int nonb
 		return -EISCONN;
 	if (t->connecting)
 		return nonblock ? -EALREADY : wait_connected(s, t);
-	if ((r = inet_addr_in(addr, len, &ip, &port, 0)))
+	if ((r = inet_addr_in(s, addr, len, &ip, &port, 0)))
 		return r;
 	if (!t->pcb)
 		return s->error ? -sock_take_error(s) : -ECONNABORTED;
@@ -329,13 +330,13 @@ static int tcp_name(struct sock *s, int peer, void *buf, uint32_t len)
 	if (peer) {
 		if (!t->connected)
 			return -ENOTCONN;
-		return inet_addr_out(buf, len, &t->peer_ip, t->peer_port);
+		return inet_addr_out(s, buf, len, &t->peer_ip, t->peer_port);
 	}
 	if (t->pcb && !s->listening) {
 		t->local_ip = t->pcb->local_ip;
 		t->local_port = t->pcb->local_port;
 	}
-	return inet_addr_out(buf, len, &t->local_ip, t->local_port);
+	return inet_addr_out(s, buf, len, &t->local_ip, t->local_port);
 }
 
 /* ---- sending ---- */
@@ -699,6 +700,9 @@ static int tcp_setopt(struct sock *s, int level, int name, int v)
 	}
 	if (level == IPPROTO_TCP)
 		return set_tcp_level(t, name, v);
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+		return t->pcb ? inet_set_v6only(s, &t->pcb->local_ip, &t->pcb->remote_ip,
+						t->pcb->local_port || s->listening, v) : -EINVAL;
 	if (level == IPPROTO_IP && name == IP_TOS) {
 		t->tos = v & 0xfc; /* Linux keeps the DSCP and ECN-free bits */
 		if (t->pcb)

@@ -65,7 +65,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	sock_changed(u->s, POLLIN | POLLRDNORM);
 }
 
-int inet_udp_create(int type, int protocol, struct sock **out)
+int inet_udp_create(int family, int type, int protocol, struct sock **out)
 {
 	struct udp_sock *u;
 	struct sock *s;
@@ -77,8 +77,8 @@ int inet_udp_create(int type, int protocol, struct sock **out)
 	if (!(u = heap_alloc(sizeof(*u))))
 		return -ENOMEM;
 	memset(u, 0, sizeof(*u));
-	if (!(s = sock_new(&udp_ops, AF_INET, SOCK_DGRAM, IPPROTO_UDP)) ||
-	    !(u->pcb = udp_new_ip_type(IPADDR_TYPE_V4))) {
+	if (!(s = sock_new(&udp_ops, family, SOCK_DGRAM, IPPROTO_UDP)) ||
+	    !(u->pcb = udp_new_ip_type(inet_pcb_type(s)))) {
 		heap_free(s);
 		heap_free(u);
 		return -ENOMEM;
@@ -97,7 +97,7 @@ static int udp_bind_(struct sock *s, const void *addr, uint32_t len)
 	u16_t port;
 	int r;
 
-	if ((r = inet_addr_in(addr, len, &ip, &port, 0)))
+	if ((r = inet_addr_in(s, addr, len, &ip, &port, 0)))
 		return r;
 	if (u->pcb->local_port)
 		return -EINVAL;
@@ -114,7 +114,7 @@ static int udp_connect_(struct sock *s, const void *addr, uint32_t len, int nonb
 	int r;
 
 	(void)nonblock;
-	if ((r = inet_addr_in(addr, len, &ip, &port, 1)) < 0)
+	if ((r = inet_addr_in(s, addr, len, &ip, &port, 1)) < 0)
 		return r;
 	if (r == 1) { /* AF_UNSPEC: forget the peer */
 		udp_disconnect(u->pcb);
@@ -141,7 +141,7 @@ static long udp_send_(struct sock *s, struct sock_msg *m, int nonblock)
 	if (u->shut_wr)
 		return sock_epipe(m->flags);
 	if (m->name) {
-		if ((r = inet_addr_in(m->name, m->namelen, &ip, &port, 0)))
+		if ((r = inet_addr_in(s, m->name, m->namelen, &ip, &port, 0)))
 			return r;
 	} else if (u->connected) {
 		ip = u->pcb->remote_ip;
@@ -160,10 +160,10 @@ static long udp_send_(struct sock *s, struct sock_msg *m, int nonblock)
 	return err == ERR_OK ? (long)len : inet_errno(err);
 }
 
-static void put_source(struct sock_msg *m, struct dgram *d)
+static void put_source(const struct sock *s, struct sock_msg *m, struct dgram *d)
 {
-	char sa[16];
-	int n = inet_addr_out(sa, sizeof(sa), &d->ip, d->port);
+	char sa[28];
+	int n = inet_addr_out(s, sa, sizeof(sa), &d->ip, d->port);
 
 	if (!m->rname)
 		return;
@@ -199,7 +199,7 @@ static long udp_recv_(struct sock *s, struct sock_msg *m, int nonblock)
 	}
 	if (n < d->p->tot_len)
 		m->rflags |= MSG_TRUNC;
-	put_source(m, d);
+	put_source(s, m, d);
 	r = (m->flags & MSG_TRUNC) ? d->p->tot_len : (int)n;
 	if (!(m->flags & MSG_PEEK)) {
 		u->head = d->next;
@@ -219,9 +219,9 @@ static int udp_name(struct sock *s, int peer, void *buf, uint32_t len)
 	if (peer) {
 		if (!u->connected)
 			return -ENOTCONN;
-		return inet_addr_out(buf, len, &u->pcb->remote_ip, u->pcb->remote_port);
+		return inet_addr_out(s, buf, len, &u->pcb->remote_ip, u->pcb->remote_port);
 	}
-	return inet_addr_out(buf, len, &u->pcb->local_ip, u->pcb->local_port);
+	return inet_addr_out(s, buf, len, &u->pcb->local_ip, u->pcb->local_port);
 }
 
 /* Linux applies it even when unconnected, and says ENOTCONN then. */
@@ -263,6 +263,9 @@ static int udp_setopt(struct sock *s, int level, int name, int v)
 {
 	struct udp_sock *u = us_of(s);
 
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+		return inet_set_v6only(s, &u->pcb->local_ip, &u->pcb->remote_ip,
+				       u->pcb->local_port != 0, v);
 	if (level == SOL_SOCKET) {
 		if (name == SO_REUSEADDR) {
 			if (v)

@@ -776,6 +776,85 @@ static void test_timeouts(void)
 	close(u);
 }
 
+/* ---- IPv6: ::1, dual-stack listeners, IPV6_V6ONLY ---- */
+
+static int listen6(int v6only, const struct in6_addr *addr, struct sockaddr_in6 *bound)
+{
+	int l = socket(AF_INET6, SOCK_STREAM, 0);
+	socklen_t len = sizeof(*bound);
+
+	memset(bound, 0, sizeof(*bound));
+	bound->sin6_family = AF_INET6;
+	bound->sin6_addr = *addr;
+	setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	if (bind(l, (struct sockaddr *)bound, sizeof(*bound)) || listen(l, 4))
+		return -1;
+	getsockname(l, (struct sockaddr *)bound, &len);
+	return l;
+}
+
+static void test_ipv6(void)
+{
+	struct sockaddr_in6 a, peer;
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(peer);
+	int l = listen6(0, &in6addr_loopback, &a), c, p, v = -1, one = 1;
+	char buf[8];
+
+	check(l >= 0 && a.sin6_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&a.sin6_addr) && a.sin6_port,
+	      "AF_INET6 listener on [::1]", "");
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	check(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0, "connect to [::1]", "");
+	p = accept(l, (struct sockaddr *)&peer, &len);
+	check(p >= 0 && len == sizeof(peer) && peer.sin6_family == AF_INET6 &&
+	      IN6_IS_ADDR_LOOPBACK(&peer.sin6_addr), "accept: the peer is ::1", "len %u", len);
+	check(write(c, "six", 3) == 3 && read(p, buf, sizeof(buf)) == 3 && !memcmp(buf, "six", 3),
+	      "data over IPv6", "");
+	close(c); close(p); close(l);
+
+	l = listen6(0, &in6addr_any, &a);
+	a4.sin_port = a.sin6_port;
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	check(l >= 0 && connect(c, (struct sockaddr *)&a4, sizeof(a4)) == 0,
+	      "a dual-stack [::] listener takes an IPv4 client", "");
+	len = sizeof(peer);
+	p = accept(l, (struct sockaddr *)&peer, &len);
+	check(p >= 0 && peer.sin6_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr) &&
+	      peer.sin6_addr.s6_addr[15] == 1 && peer.sin6_addr.s6_addr[12] == 127,
+	      "... which it sees as ::ffff:127.0.0.1", "");
+	check(setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1 && errno == EINVAL,
+	      "IPV6_V6ONLY after bind: EINVAL", "");
+	close(c); close(p); close(l);
+
+	l = listen6(1, &in6addr_any, &a);
+	len = sizeof(v);
+	check(getsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len) == 0 && v == 1, "IPV6_V6ONLY reads back", "");
+	a4.sin_port = a.sin6_port;
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	check_err(connect(c, (struct sockaddr *)&a4, sizeof(a4)), ECONNREFUSED,
+		  "a V6ONLY listener refuses IPv4: ECONNREFUSED");
+	close(c); close(l);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	check_err(setsockopt(c, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), ENOPROTOOPT,
+		  "IPV6_V6ONLY on an AF_INET socket: ENOPROTOOPT");
+	close(c);
+
+	{ /* UDP over ::1 */
+		int u = socket(AF_INET6, SOCK_DGRAM, 0), w = socket(AF_INET6, SOCK_DGRAM, 0);
+		struct sockaddr_in6 ua = { .sin6_family = AF_INET6, .sin6_addr = in6addr_loopback }, from;
+		socklen_t ul = sizeof(ua);
+
+		bind(u, (struct sockaddr *)&ua, sizeof(ua));
+		getsockname(u, (struct sockaddr *)&ua, &ul);
+		sendto(w, "udp6", 4, 0, (struct sockaddr *)&ua, sizeof(ua));
+		ul = sizeof(from);
+		check(recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)&from, &ul) == 4 &&
+		      ul == sizeof(from) && from.sin6_family == AF_INET6 &&
+		      IN6_IS_ADDR_LOOPBACK(&from.sin6_addr), "UDP over ::1, the source is ::1", "");
+		close(u); close(w);
+	}
+}
+
 /* ---- sendfile ---- */
 
 static void test_sendfile(void)
@@ -1002,6 +1081,7 @@ int main(void)
 	test_udp();
 	test_options();
 	test_timeouts();
+	test_ipv6();
 	test_sendfile();
 	test_msg_iovecs();
 	test_unix_pair();

@@ -31,6 +31,7 @@
 #include "../../random.h"
 #include "../virtio/virtio.h"
 #include "lwip/etharp.h"
+#include "lwip/ethip6.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "netif/ethernet.h"
@@ -305,11 +306,13 @@ static err_t netif_setup(struct netif *netif)
 	netif->name[0] = 'e';
 	netif->name[1] = 'n';
 	netif->output = etharp_output;
+	netif->output_ip6 = ethip6_output;
 	netif->linkoutput = linkoutput;
 	netif->mtu = FRAME_MAX - SIZEOF_ETH_HDR;
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	memcpy(netif->hwaddr, v->mac, ETH_HWADDR_LEN);
-	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+		       NETIF_FLAG_MLD6;
 	return ERR_OK;
 }
 
@@ -380,6 +383,10 @@ void virtio_net_attach(struct virtio_dev *d)
 	net_start();
 	netif_add(&v->netif, 0, 0, 0, v, netif_setup, ethernet_input);
 	netif_set_default(&v->netif);
+	/* IPv6: a link-local address from the MAC, then whatever router
+	 * advertisements offer (slirp: fec0::/64). */
+	netif_create_ip6_linklocal_address(&v->netif, 1);
+	netif_set_ip6_autoconfig_enabled(&v->netif, 1);
 	update_link(v, 0);
 	v->nic.poll = vnet_poll;
 	v->nic.flush = vnet_flush;
