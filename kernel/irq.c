@@ -1,6 +1,7 @@
 /*
  * Interrupt dispatch in ring 3: the local APIC timer, husk-vmm's
- * host-signal interrupt, and devices' vectors (irq_claim, irq_alloc).
+ * host-signal interrupt, and devices' vectors (irq_claim, irq_alloc),
+ * among them QEMU's COM2, the other way host signals arrive.
  */
 #include <husk/image.h>
 #include "arch/x86_64/lapic.h"
@@ -20,7 +21,7 @@ static struct {
 
 /* docker stop, husk stop, Ctrl-C: the monitor was sent these signals and
  * passes them on to the program, as a kill(2) from outside would. */
-static void host_signals(void)
+void irq_host_signals(void)
 {
 	uint64_t bits = platform->take_host_signals();
 	struct ksiginfo info = { .code = SI_USER, .pid = 0 };
@@ -62,7 +63,7 @@ void irq_take(uint64_t vector)
 	if (vector == LAPIC_TIMER_VECTOR)
 		sched_tick();
 	else if (vector == HUSK_VEC_HOST_SIGNAL)
-		host_signals();
+		irq_host_signals();
 }
 
 void irq_drain(void)

@@ -9,6 +9,9 @@
 void irq_take(uint64_t vector);
 /* Those ring 0 recorded in the trap frame's pending bits. */
 void irq_drain(void);
+/* Raises the signals platform->take_host_signals() returns in the
+ * program: HUSK_VEC_HOST_SIGNAL's work, also QEMU's COM2 handler's. */
+void irq_host_signals(void);
 
 /*
  * Device interrupts, vectors HUSK_VEC_DEVICE_BASE..END. A handler runs on

@@ -100,6 +100,8 @@ void husk_main(const struct husk_boot_info *bi, uint64_t tsc_start)
 	clock_init(bi);
 	mm_init(bi);
 	sched_init();
+	if (platform->start)
+		platform->start();
 	memcpy(line, bi->cmdline, sizeof(line));
 	line[sizeof(line) - 1] = 0;
 	cmdline_parse(line, &c, optv, argv, MAX_WORDS);

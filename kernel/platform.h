@@ -25,8 +25,12 @@ struct platform_ops {
 	void (*exit)(int status, unsigned reason, unsigned detail)
 		__attribute__((noreturn));
 	/* Signals the starter passed on to the program since the last call
-	 * (bit sig-1), taken at HUSK_VEC_HOST_SIGNAL; 0 where it cannot. */
+	 * (bit sig-1), taken at HUSK_VEC_HOST_SIGNAL (husk-vmm) or COM2's
+	 * interrupt (QEMU); 0 where it cannot. */
 	uint64_t (*take_host_signals)(void);
+	/* Once memory and the first thread exist: open the channels that
+	 * need interrupts (QEMU's COM2). NULL when there are none. */
+	void (*start)(void);
 };
 
 extern const struct platform_ops *platform;

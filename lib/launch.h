@@ -89,6 +89,10 @@ const char *launch_monitor_describe(enum launch_monitor m);
 /* Where QEMU writes the guest's "husk-exit N" line (isa-debugcon). */
 #define LAUNCH_QEMU_STATUS_FD 3
 #define LAUNCH_QEMU_STATUS_FD_STR "3"
+/* QEMU's end of the socket husk-qemu writes passed-on signals to, one
+ * byte each (the guest's COM2). */
+#define LAUNCH_QEMU_SIGNAL_FD 4
+#define LAUNCH_QEMU_SIGNAL_FD_STR "4"
 
 /* qemu-system-x86_64 along PATH, or $HUSK_QEMU. */
 int launch_qemu_find(char *buf, size_t n);

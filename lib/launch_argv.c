@@ -116,12 +116,38 @@ static int push_port(void *ctx, const char *spec)
 	return push(ctx, "%s", "-p") || push(ctx, "%s", spec);
 }
 
-/* --net MODE, -p SPEC... and the host name (a kernel option). */
+/*
+ * The kernel options: hostname= and, with a NIC, GuestNetOptions (the
+ * runtime's ip=, gw=, dns=), in one --cmdline since the last one wins.
+ */
+static int push_kernel_options(struct launch_argv *a, const json_t *config,
+			       const char *host, int nic)
+{
+	const json_t *opts = nic ? json_object_get(config, "GuestNetOptions") : NULL;
+	char line[1024] = "";
+	size_t i, len = 0;
+
+	if (host && host[0])
+		len = (size_t)snprintf(line, sizeof(line), "hostname=%s", host);
+	for (i = 0; i < json_array_size(opts) && len < sizeof(line); i++)
+		if (json_is_string(json_array_get(opts, i)))
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
+						len ? " " : "",
+						json_string_value(json_array_get(opts, i)));
+	if (len >= sizeof(line))
+		return store_fail(STORE_ERR, "the guest's options are longer than "
+				  "%zu bytes", sizeof(line) - 1);
+	return len ? push(a, "%s", "--cmdline") || push(a, "%s", line) : 0;
+}
+
+/* --net MODE, -p SPEC..., --mac and the host name (a kernel option). */
 static int push_network(struct launch_argv *a, const json_t *config)
 {
 	const char *mode = json_str(config, "NetworkMode");
 	const char *host = json_str(config, "Hostname");
 	const char *id = json_str(config, "Id");
+	const char *mac = json_str(config, "MacAddress");
+	int nic = mode && strcmp(mode, "none");
 	char shortid[13];
 	int rc = 0;
 
@@ -129,12 +155,12 @@ static int push_network(struct launch_argv *a, const json_t *config)
 		snprintf(shortid, sizeof(shortid), "%.12s", id);
 		host = shortid;
 	}
-	if (mode && strcmp(mode, "none"))
+	if (nic)
 		rc = push(a, "%s", "--net") || push(a, "%s", mode) ||
 			publish_each(config, push_port, a);
-	if (!rc && host && host[0])
-		rc = push(a, "%s", "--cmdline") || push(a, "hostname=%s", host);
-	return rc;
+	if (!rc && nic && mac && mac[0])
+		rc = push(a, "%s", "--mac") || push(a, "%s", mac);
+	return rc ? rc : push_kernel_options(a, config, host, nic);
 }
 
 int launch_argv(const json_t *config, const char *vmm, const char *kernel,

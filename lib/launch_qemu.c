@@ -12,8 +12,12 @@
  * The devices are those scripts/qemu-run.sh uses: the 16550 console on
  * QEMU's standard output, isa-debugcon (the guest's "husk-exit N" line)
  * on LAUNCH_QEMU_STATUS_FD, which husk-qemu reads, and isa-debug-exit,
- * which stops QEMU. husk-qemu (launch_qemu_run.c) turns it all back into
- * what husk-vmm gives: the program's output and its exact status.
+ * which stops QEMU; and one more: a second 16550 at COM2 (port 0x2f8,
+ * IRQ 3: microvm makes only COM1 itself) on the socket at
+ * LAUNCH_QEMU_SIGNAL_FD, through which husk-qemu passes on the signals it
+ * is sent. husk-qemu (launch_qemu_run.c) turns it all back into what
+ * husk-vmm gives: the program's output, its exact status, and docker
+ * stop's SIGTERM at the program's handler.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -82,6 +86,22 @@ static int put_hostname(const json_t *config, struct words *w)
 	return host && host[0] ? put_word(w, "hostname=", host) : 0;
 }
 
+/* With a NIC, the runtime's ip=, gw=, dns= (launch_argv.c alike). */
+static int put_net_options(const json_t *config, struct words *w)
+{
+	const char *mode = json_str(config, "NetworkMode");
+	const json_t *opts = json_object_get(config, "GuestNetOptions");
+	size_t i;
+	int rc = 0;
+
+	if (!mode || !strcmp(mode, "none"))
+		return 0;
+	for (i = 0; !rc && i < json_array_size(opts); i++)
+		if (json_is_string(json_array_get(opts, i)))
+			rc = put_word(w, "", json_string_value(json_array_get(opts, i)));
+	return rc;
+}
+
 /* Options, then " --" and the program's argv: vmm/bootinfo.c's layout. */
 static int guest_cmdline(const json_t *config, struct words *w)
 {
@@ -91,6 +111,8 @@ static int guest_cmdline(const json_t *config, struct words *w)
 	size_t i;
 	int rc = put_hostname(config, w);
 
+	if (!rc)
+		rc = put_net_options(config, w);
 	for (i = 0; !rc && i < json_array_size(env); i++)
 		if (json_is_string(json_array_get(env, i)))
 			rc = put_word(w, "husk.env=",
@@ -176,13 +198,17 @@ static int add_hostfwd(void *ctx, const char *spec)
  */
 static int push_network(const json_t *config, struct launch_argv *out)
 {
-	static const char *const nic[] = {
-		"-global", "virtio-mmio.force-legacy=false",
-		"-device", "virtio-net-device,netdev=n0", NULL,
-	};
 	const char *mode = json_str(config, "NetworkMode");
+	const char *mac = json_str(config, "MacAddress");
 	struct words w = { 0 };
+	char device[64];
+	const char *const nic[] = {
+		"-global", "virtio-mmio.force-legacy=false", "-device", device, NULL,
+	};
 	int rc;
+
+	snprintf(device, sizeof(device), "virtio-net-device,netdev=n0%s%.17s",
+		 mac && mac[0] ? ",mac=" : "", mac ? mac : "");
 
 	if (!mode || !strcmp(mode, "none"))
 		return 0;
@@ -223,7 +249,9 @@ int launch_qemu_argv(const json_t *config, const char *wrapper,
 		"-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
 		"-chardev", "file,id=st,path=/dev/fd/" LAUNCH_QEMU_STATUS_FD_STR,
 		"-device", "isa-debugcon,iobase=0x402,chardev=st",
-		"-device", "isa-debug-exit,iobase=0x501,iosize=1", NULL,
+		"-device", "isa-debug-exit,iobase=0x501,iosize=1",
+		"-chardev", "socket,id=sig,fd=" LAUNCH_QEMU_SIGNAL_FD_STR,
+		"-device", "isa-serial,chardev=sig,iobase=0x2f8,irq=3", NULL,
 	};
 	int kvm = launch_kvm_usable();
 	const char *mode = json_str(config, "NetworkMode");

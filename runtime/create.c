@@ -61,12 +61,19 @@ static int cache_dir(char *buf, size_t n)
 	return 0;
 }
 
+/* lib/launch's input, kept for the init: at start it rebuilds the
+ * command line with a NIC when the namespace has a network (net.c). */
+struct monitor {
+	json_t *conf;
+	char vmm[PATH_MAX], kernel[PATH_MAX];
+	struct launch_argv argv;
+};
+
 /* What lib/launch needs: Argv, Env, WorkingDir, Memory, Hostname; then
  * Path and Args. */
 static int monitor_argv(const struct oci_spec *s, const char *cpio,
-			struct launch_argv *argv)
+			struct monitor *m)
 {
-	char vmm[PATH_MAX], kernel[PATH_MAX];
 	json_t *conf = json_object();
 	int rc;
 
@@ -77,12 +84,12 @@ static int monitor_argv(const struct oci_spec *s, const char *cpio,
 		json_object_set_new(conf, "Hostname", json_string(s->hostname));
 	json_object_set_new(conf, "Memory", json_integer(s->memory ? s->memory :
 							  LAUNCH_DEFAULT_MEMORY));
+	m->conf = conf;
 	rc = launch_resolve_command(conf, cpio);
 	if (!rc)
-		rc = launch_tools(vmm, sizeof(vmm), kernel, sizeof(kernel));
+		rc = launch_tools(m->vmm, sizeof(m->vmm), m->kernel, sizeof(m->kernel));
 	if (!rc)
-		rc = launch_argv(conf, vmm, kernel, cpio, argv);
-	json_decref(conf);
+		rc = launch_argv(conf, m->vmm, m->kernel, cpio, &m->argv);
 	return rc ? rt_fail_lib() : 0;
 }
 
@@ -172,13 +179,17 @@ static int new_record(const char *id, const struct create_args *a,
 }
 
 static int spawn(struct rt_record *r, const struct oci_spec *s,
-		 const struct create_args *a, struct launch_argv *argv)
+		 const struct create_args *a, struct monitor *m, const char *cpio)
 {
 	char fifo[PATH_MAX + 16], slave[128];
-	struct rt_init in = { .argv = argv->v, .fifo = fifo,
-			      .new_netns = s->new_netns, .netns_path = s->netns_path };
+	struct rt_init in = { .argv = m->argv.v, .fifo = fifo,
+			      .new_netns = s->new_netns, .netns_path = s->netns_path,
+			      .config = m->conf, .vmm = m->vmm, .kernel = m->kernel,
+			      .cpio = cpio };
 	int master = -1, rc = 0;
 	pid_t pid;
+
+	in.ndns = rt_net_dns(s->doc, s->root, in.dns, RT_NET_MAX_DNS);
 
 	snprintf(fifo, sizeof(fifo), "%s/" RT_FIFO, r->dir);
 	if (mkfifo(fifo, 0600))
@@ -229,7 +240,7 @@ static void undo(struct rt_record *r)
 static int create(const char *id, struct create_args *a)
 {
 	char cache[PATH_MAX], cpio[PATH_MAX];
-	struct launch_argv argv = { 0 };
+	struct monitor m = { 0 };
 	struct rt_record r = { 0 };
 	struct oci_spec s;
 	int rc;
@@ -252,10 +263,10 @@ static int create(const char *id, struct create_args *a)
 	if (!rc && rootfs_dir_ensure(s.root, cache, cpio, sizeof(cpio)))
 		rc = rt_fail_lib();
 	if (!rc)
-		rc = monitor_argv(&s, cpio, &argv);
+		rc = monitor_argv(&s, cpio, &m);
 	if (!rc) {
-		log_monitor(&argv);
-		rc = spawn(&r, &s, a, &argv);
+		log_monitor(&m.argv);
+		rc = spawn(&r, &s, a, &m, cpio);
 	}
 	if (!rc)
 		rc = run_create_hooks(&r, &s);
@@ -263,7 +274,8 @@ static int create(const char *id, struct create_args *a)
 		rc = write_pid_file(a->pid_file, r.pid);
 	if (rc)
 		undo(&r);
-	launch_argv_free(&argv);
+	launch_argv_free(&m.argv);
+	json_decref(m.conf);
 	oci_spec_free(&s);
 	rt_record_free(&r);
 	return rc;

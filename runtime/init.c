@@ -7,6 +7,9 @@
  * signals and their wait reach it, and create can exit meanwhile (the
  * init is adopted by the engine's subreaper: containerd's shim, conmon).
  *
+ * Between the two it plugs the guest into the namespace's network, if
+ * it has one (net.c).
+ *
  * The init leads its own process group, so that `kill --all` and delete
  * reach the QEMU fallback's child too.
  */
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,43 +69,87 @@ static void take_terminal(const char *slave, int report)
 		close(fd);
 }
 
-static void enter_netns(const struct rt_init *in, int report)
+static int same_file(const struct stat *a, const struct stat *b)
 {
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * Returns whether the container has a network namespace of its own: not
+ * the engine's, which docker's --network host names by path
+ * (/var/run/docker/netns/default), and whose links are never touched.
+ */
+static int enter_netns(const struct rt_init *in, int report)
+{
+	struct stat engine, ours;
 	int fd;
 
+	if (stat("/proc/self/ns/net", &engine))
+		init_fail(report, "/proc/self/ns/net");
 	if (in->new_netns && unshare(CLONE_NEWNET))
 		init_fail(report, "a new network namespace");
-	if (!in->netns_path)
-		return;
-	fd = open(in->netns_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		init_fail(report, in->netns_path);
-	close(fd);
+	if (in->netns_path) {
+		fd = open(in->netns_path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNET))
+			init_fail(report, in->netns_path);
+		close(fd);
+	}
+	if (stat("/proc/self/ns/net", &ours))
+		init_fail(report, "/proc/self/ns/net");
+	return !same_file(&engine, &ours);
+}
+
+/*
+ * At start, once the engine has set the namespace up: the monitor's
+ * command line, with a NIC when the container's own namespace has an
+ * addressed interface (net.c). A failure goes to `start` on the fifo
+ * instead of the "0" that means go, and ends the init.
+ */
+static char **plug_network(const struct rt_init *in, int own_netns, int fifo)
+{
+	char err[512], msg[600], **argv = in->argv;
+	int n;
+
+	if (!own_netns)
+		return argv;
+	if (!rt_net_attach(in, &argv, err, sizeof(err)))
+		return argv;
+	n = snprintf(msg, sizeof(msg), "container init: %s", err);
+	write_full(fifo, msg, (size_t)n);
+	dprintf(2, "%s: %s\n", RT_NAME, msg);
+	_exit(RT_EXIT_FAIL);
 }
 
 static void __attribute__((noreturn)) init_main(const struct rt_init *in,
 						int report)
 {
-	int fifo;
+	char **argv;
+	int fifo, own_netns;
 
 	default_signals();
 	if (in->console)
 		take_terminal(in->console, report);
 	else if (setpgid(0, 0))
 		init_fail(report, "setpgid");
-	enter_netns(in, report);
+	own_netns = enter_netns(in, report);
 	/* Nothing the engine left open reaches the monitor but stdio. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	close(report);  /* create stops waiting: we are ready */
 	fifo = open(in->fifo, O_WRONLY | O_CLOEXEC);
-	if (fifo < 0 || write(fifo, "0", 1) != 1) {
+	if (fifo < 0) {
+		dprintf(2, "%s: container init: %s: %s\n", RT_NAME, in->fifo,
+			strerror(errno));
+		_exit(RT_EXIT_FAIL);
+	}
+	argv = plug_network(in, own_netns, fifo);
+	if (write(fifo, "0", 1) != 1) {
 		dprintf(2, "%s: container init: %s: %s\n", RT_NAME, in->fifo,
 			strerror(errno));
 		_exit(RT_EXIT_FAIL);
 	}
 	close(fifo);
-	execv(in->argv[0], in->argv);
-	dprintf(2, "%s: cannot run the monitor %s: %s\n", RT_NAME, in->argv[0],
+	execv(argv[0], argv);
+	dprintf(2, "%s: cannot run the monitor %s: %s\n", RT_NAME, argv[0],
 		strerror(errno));
 	_exit(STORE_ERR);
 }

@@ -14,6 +14,8 @@
 #define HUSK_RUNTIME_H
 
 #include <limits.h>
+#include <netinet/in.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -100,12 +102,20 @@ int rt_wait_gone(const struct rt_record *r, int timeout_ms);
 
 /* ---- init.c: the container's init, which becomes the monitor ---- */
 
+#define RT_NET_TAP "husk-tap0"
+#define RT_NET_MAX_DNS 3       /* the guest's dns= limit */
+
 struct rt_init {
 	char **argv;           /* the monitor's command line */
 	const char *fifo;      /* waits on it until `start` */
 	const char *console;   /* pty slave, or NULL: inherited stdio */
 	int new_netns;
 	const char *netns_path;
+	/* To rebuild argv with a NIC (net.c): lib/launch's input. */
+	json_t *config;
+	const char *vmm, *kernel, *cpio;
+	char dns[RT_NET_MAX_DNS][INET_ADDRSTRLEN];
+	int ndns;
 };
 
 /*
@@ -114,6 +124,34 @@ struct rt_init {
  * store_error().
  */
 pid_t rt_init_spawn(const struct rt_init *in);
+
+/* ---- net*.c: the guest on the container's network ---- */
+
+struct rt_net {
+	char dev[IF_NAMESIZE];        /* the engine's interface, e.g. eth0 */
+	char mac[18];
+	char addr[INET_ADDRSTRLEN];
+	unsigned prefix;
+	char gw[INET_ADDRSTRLEN];     /* "" without a default route */
+	int mtu;
+};
+
+/* The interface other than lo with an IPv4 address: 1, 0 when there is
+ * none, -1 with a message in err. */
+int rt_net_probe(struct rt_net *n, char *err, size_t nerr);
+/* The TAP, redirects both ways between it and n->dev, and n->dev's
+ * address taken off. 0, or -1 with a message in err. */
+int rt_net_plug(const struct rt_net *n, const char *tap, char *err, size_t nerr);
+/* Up to max IPv4 name servers from the container's resolv.conf. */
+int rt_net_dns(const json_t *config, const char *root,
+	       char dns[][INET_ADDRSTRLEN], int max);
+/*
+ * In the container's namespace, at start: when it has an addressed
+ * interface, plugs the guest into it and replaces *argv with the monitor's
+ * command line with that NIC (*argv is then the caller's to free). 0, or
+ * -1 with a message in err.
+ */
+int rt_net_attach(const struct rt_init *in, char ***argv, char *err, size_t nerr);
 
 /* ---- console.c ---- */
 

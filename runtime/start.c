@@ -2,6 +2,8 @@
  * start: opens exec.fifo for reading, which releases the init blocked
  * opening it for writing; the init writes one byte and becomes the
  * monitor, and we remove the fifo, which makes the status "running".
+ * An init that cannot go on (its network could not be plugged) writes
+ * why instead of that byte.
  * The fifo is opened without blocking and polled, so that an init that
  * died meanwhile is noticed instead of waited for forever.
  */
@@ -29,8 +31,9 @@ const struct rt_verb rt_verb_start = {
 
 static int release_init(const struct rt_record *r)
 {
-	char fifo[PATH_MAX + 16], byte;
+	char fifo[PATH_MAX + 16], said[600] = "";
 	struct pollfd p;
+	ssize_t k = 0;
 	int waited, rc = -1;
 
 	snprintf(fifo, sizeof(fifo), "%s/" RT_FIFO, r->dir);
@@ -39,14 +42,18 @@ static int release_init(const struct rt_record *r)
 		return rt_fail("%s: %s", fifo, strerror(errno));
 	p.events = POLLIN;
 	for (waited = 0; waited < START_TIMEOUT_MS; waited += 50) {
-		if (poll(&p, 1, 50) > 0 && read(p.fd, &byte, 1) == 1) {
-			rc = 0;
+		if (poll(&p, 1, 50) > 0 &&
+		    (k = read(p.fd, said, sizeof(said) - 1)) > 0) {
+			said[k] = '\0';
+			rc = said[0] == '0' ? 0 : -1;
 			break;
 		}
 		if (!proc_alive(r->pid, r->pid_start))
 			break;
 	}
 	close(p.fd);
+	if (rc && k > 0) /* the init's own words: why it could not go on */
+		return rt_fail("cannot start container %s: %s", r->id, said);
 	if (rc)
 		return rt_fail("cannot start container %s: its init %s", r->id,
 			       waited < START_TIMEOUT_MS ? "has exited" :

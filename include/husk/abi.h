@@ -69,6 +69,8 @@
 
 /* QEMU ports used on the PVH path. */
 #define HUSK_QEMU_COM1       0x3f8 /* 16550 console */
+#define HUSK_QEMU_COM2       0x2f8 /* 16550: host signals in, a byte each */
+#define HUSK_QEMU_COM2_IRQ   3     /* its ISA line (GSI) */
 #define HUSK_QEMU_DEBUGCON   0x402 /* isa-debugcon: "husk-exit N" status line */
 #define HUSK_QEMU_DEBUG_EXIT 0x501 /* isa-debug-exit: ends QEMU */
 

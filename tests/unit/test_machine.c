@@ -260,6 +260,7 @@ static void test_tss(void)
 	unsigned vmm[2 * HUSK_PORT_WIDTH], i;
 	static const unsigned pvh[] = {
 		0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff,
+		0x2f8, 0x2f9, 0x2fa, 0x2fb, 0x2fc, 0x2fd, 0x2fe, 0x2ff,
 		HUSK_QEMU_DEBUGCON, HUSK_QEMU_DEBUG_EXIT,
 		0xcf8, 0xcf9, 0xcfa, 0xcfb, 0xcfc, 0xcfd, 0xcfe, 0xcff,
 	};
@@ -286,15 +287,16 @@ static void test_tss(void)
 	      port_allowed(bm, HUSK_PORT_CONSOLE, 4));
 	CHECK("tss: vmm: no other port open",
 	      only_open(bm, vmm, 2 * HUSK_PORT_WIDTH));
-	CHECK("tss: vmm: COM1 and QEMU ports closed",
-	      !port_allowed(bm, 0x3f8, 1) && !port_allowed(bm, 0x501, 1));
+	CHECK("tss: vmm: COM1, COM2 and QEMU ports closed",
+	      !port_allowed(bm, 0x3f8, 1) && !port_allowed(bm, 0x2f8, 1) &&
+	      !port_allowed(bm, 0x501, 1));
 	CHECK("r0vars: vmm exit port",
 	      ((struct husk_r0vars *)(mem + (lay.r0vars - VB)))->exit_port ==
 	      HUSK_PORT_EXIT);
 
 	build(HUSK_PLATFORM_PVH, ~0u);
 	bm = tss_bitmap(&tss);
-	CHECK("tss: pvh: COM1, 0x402, 0x501, PCI configuration 0xcf8-0xcff "
+	CHECK("tss: pvh: COM1, COM2, 0x402, 0x501, PCI configuration 0xcf8-0xcff "
 	      "and nothing else", only_open(bm, pvh, sizeof(pvh) / sizeof(pvh[0])));
 	CHECK("r0vars: pvh exits through isa-debug-exit",
 	      ((struct husk_r0vars *)(mem + (lay.r0vars - VB)))->exit_port ==

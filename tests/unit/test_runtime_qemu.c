@@ -2,7 +2,8 @@
  * lib/launch's QEMU fallback: the monitor choice (HUSK_MONITOR, HUSK_VMM
  * first), QEMU's command line carrying husk-vmm's guest command line, and
  * husk-qemu's status and signal contract, with a shell script standing in
- * for QEMU (it writes "husk-exit N" where QEMU's debugcon would).
+ * for QEMU (it writes "husk-exit N" where QEMU's debugcon would, and reads
+ * the passed-on signals where QEMU's COM2 would).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -101,6 +102,9 @@ static void test_argv(void)
 	CHECK("argv: the status channel on fd 3",
 	      has_arg(&a, "file,id=st,path=/dev/fd/3") &&
 	      has_arg(&a, "isa-debugcon,iobase=0x402,chardev=st"));
+	CHECK("argv: COM2 on the signal socket, fd 4",
+	      has_arg(&a, "socket,id=sig,fd=4") &&
+	      has_arg(&a, "isa-serial,chardev=sig,iobase=0x2f8,irq=3"));
 	CHECK("argv: no network without a NetworkMode", !has_arg(&a, "-netdev"));
 	launch_argv_free(&a);
 	json_object_set_new(conf, "Hostname", json_string("web"));
@@ -192,9 +196,19 @@ static void test_run(void)
 	rc = run_script("echo qemu: bad option >&2; exit 1", out, sizeof(out), &status);
 	CHECK("run: QEMU failing is 123", rc == STORE_ERR && status == 123 &&
 	      strstr(store_error(), "QEMU failed with status 1"));
-	rc = run_script("kill -TERM $PPID; sleep 5; echo husk-exit 0 >&3", out,
-			sizeof(out), &status);
-	CHECK("run: SIGTERM ends the VM, 128 + 15", rc == 0 && status == 143);
+	/* The script reads fd 4 as QEMU's COM2 would. */
+	rc = run_script("kill -TERM $PPID; echo husk-exit "
+			"$(timeout 5 head -c 1 <&4 | od -An -tu1) >&3",
+			out, sizeof(out), &status);
+	CHECK("run: SIGTERM is passed on as byte 15, the VM runs on",
+	      rc == 0 && status == 15);
+	rc = run_script("kill -INT $PPID; kill -USR1 $PPID; "
+			"timeout 5 head -c 2 <&4 | od -An -tu1 | xargs; "
+			"echo husk-exit 0 >&3", out, sizeof(out), &status);
+	CHECK("run: SIGINT and SIGUSR1 are passed on, 2 and 10",
+	      rc == 0 && status == 0 && !strcmp(out, "2 10\n"));
+	if (strcmp(out, "2 10\n"))
+		printf("  (got '%s')\n", out);
 }
 
 int main(void)

@@ -216,8 +216,11 @@ static void build_tss(const struct builder *b, const struct husk_image_layout *l
 			allow_port(bitmap, HUSK_PORT_CONSOLE + i);
 		}
 	} else {
-		for (i = 0; i < 8; i++)
+		for (i = 0; i < 8; i++) {
 			allow_port(bitmap, HUSK_QEMU_COM1 + i);
+			/* the host's signals, where a starter wires COM2 */
+			allow_port(bitmap, HUSK_QEMU_COM2 + i);
+		}
 		allow_port(bitmap, HUSK_QEMU_DEBUGCON);
 		allow_port(bitmap, HUSK_QEMU_DEBUG_EXIT);
 		/* PCI configuration mechanism #1 (address 0xcf8, data
