@@ -124,6 +124,16 @@ int seccomp_export(scmp_filter_ctx ctx, struct seccomp_prog *p)
 	return 0;
 }
 
+scmp_filter_ctx seccomp_new_filter(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+
+	if (!ctx)
+		vmm_fail(HUSK_VMM_EXIT_KVM, "seccomp: seccomp_init failed (kernel "
+			 "too old for SECCOMP_RET_KILL_PROCESS?)");
+	return ctx;
+}
+
 int seccomp_prepare(int vcpu_fd, int vm_fd, const int *wfds, unsigned nwfds,
 		    struct seccomp_prog *p)
 {
@@ -132,11 +142,8 @@ int seccomp_prepare(int vcpu_fd, int vm_fd, const int *wfds, unsigned nwfds,
 
 	p->len = 0;
 	p->filter = NULL;
-	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	if (!ctx)
-		return vmm_fail(HUSK_VMM_EXIT_KVM,
-				"seccomp: seccomp_init failed (kernel too old "
-				"for SECCOMP_RET_KILL_PROCESS?)");
+	if (!(ctx = seccomp_new_filter()))
+		return HUSK_VMM_EXIT_KVM;
 	rc = add_rules(ctx, vcpu_fd, vm_fd);
 	if (!rc)
 		rc = add_device_rules(ctx, wfds, nwfds);

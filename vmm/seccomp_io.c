@@ -68,11 +68,8 @@ int seccomp_prepare_io(const struct net_dev *n, struct seccomp_prog *p)
 
 	p->len = 0;
 	p->filter = NULL;
-	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	if (!ctx)
-		return vmm_fail(HUSK_VMM_EXIT_KVM,
-				"seccomp: seccomp_init failed (kernel too old "
-				"for SECCOMP_RET_KILL_PROCESS?)");
+	if (!(ctx = seccomp_new_filter()))
+		return HUSK_VMM_EXIT_KVM;
 	rc = common_rules(ctx, n);
 	if (!rc)
 		rc = n->be->ops->seccomp_rules(n->be, ctx);

@@ -281,6 +281,9 @@ struct seccomp_prog {
 int seccomp_prepare(int vcpu_fd, int vm_fd, const int *wfds, unsigned nwfds,
 		    struct seccomp_prog *p);
 /* ctx compiled to BPF into p. */
+/* An empty filter whose default kills the process (each thread's starts
+ * so); NULL after a message. */
+scmp_filter_ctx seccomp_new_filter(void);
 int seccomp_export(scmp_filter_ctx ctx, struct seccomp_prog *p);
 int seccomp_install(const struct seccomp_prog *p);
 /* Both, for tests. */
