@@ -109,22 +109,6 @@ static int need_blob(struct checked *c, const struct digest *d, const char *file
 	return 0;
 }
 
-static int json_blob(const struct stage *st, const struct staged *f,
-		     const char *what, json_t **out)
-{
-	char label[4400], *buf;
-	size_t n;
-	int rc;
-
-	rc = stage_slurp(st, f, what, &buf, &n);
-	if (rc)
-		return rc;
-	snprintf(label, sizeof(label), "%s: %s", st->label, what);
-	rc = json_parse_object(buf, n, label, out);
-	free(buf);
-	return rc;
-}
-
 /* The layer's content: safe entry names, and the diff_id the config says. */
 static int check_layer(const struct stage *st, const struct staged *f,
 		       const struct digest *layer, const char *diff_id, size_t i)
@@ -188,7 +172,7 @@ static int check_image(const struct stage *st, const struct loaded_image *li,
 
 	rc = stage_blob(st, &li->manifest, li->manifest_size, &mf);
 	if (!rc)
-		rc = json_blob(st, mf, "manifest", &manifest);
+		rc = stage_json_object(st, mf, "manifest", &manifest);
 	if (!rc && json_integer_value(json_object_get(manifest, "schemaVersion")) != 2)
 		rc = store_fail(STORE_ERR, "%s: manifest %s: schemaVersion must be 2",
 				st->label, li->manifest.s);
@@ -198,7 +182,7 @@ static int check_image(const struct stage *st, const struct loaded_image *li,
 	if (!rc)
 		rc = stage_blob(st, id, size, &cf);
 	if (!rc)
-		rc = json_blob(st, cf, "config", &config);
+		rc = stage_json_object(st, cf, "config", &config);
 	if (!rc)
 		rc = check_layers(st, c, manifest, config);
 	if (!rc)

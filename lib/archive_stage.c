@@ -19,6 +19,7 @@
 #include <archive_entry.h>
 
 #include "imgarchive.h"
+#include "json_util.h"
 #include "layer_filters.h"
 
 #define CHUNK (64 * 1024)
@@ -273,6 +274,22 @@ int stage_blob(const struct stage *st, const struct digest *d, int64_t size,
 	}
 	return store_fail(STORE_ERR, "%s: blob %s is missing from the archive",
 			  st->label, d->s);
+}
+
+int stage_json_object(const struct stage *st, const struct staged *f,
+		      const char *what, json_t **out)
+{
+	char label[4400], *buf;
+	size_t n;
+	int rc;
+
+	rc = stage_slurp(st, f, what, &buf, &n);
+	if (rc)
+		return rc;
+	snprintf(label, sizeof(label), "%s: %s", st->label, what);
+	rc = json_parse_object(buf, n, label, out);
+	free(buf);
+	return rc;
 }
 
 int stage_slurp(const struct stage *st, const struct staged *f,

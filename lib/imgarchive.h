@@ -82,6 +82,9 @@ int stage_blob(const struct stage *st, const struct digest *d, int64_t size,
 /* A file's content, NUL-terminated; what names it in errors. */
 int stage_slurp(const struct stage *st, const struct staged *f,
 		const char *what, char **buf, size_t *n);
+/* A file's content as a JSON object; errors name the archive and what. */
+int stage_json_object(const struct stage *st, const struct staged *f,
+		      const char *what, json_t **out);
 /* A new file in the staging directory holding buf (a made-up manifest). */
 int stage_add(struct stage *st, const char *path, const void *buf, size_t n,
 	      const struct staged **out);

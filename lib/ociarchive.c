@@ -20,29 +20,13 @@ int oci_archive_present(const struct stage *st)
 	return stage_find(st, "oci-layout") && stage_find(st, "index.json");
 }
 
-static int read_json(const struct stage *st, const struct staged *f,
-		     const char *what, json_t **out)
-{
-	char label[4400], *buf;
-	size_t n;
-	int rc;
-
-	rc = stage_slurp(st, f, what, &buf, &n);
-	if (rc)
-		return rc;
-	snprintf(label, sizeof(label), "%s: %s", st->label, what);
-	rc = json_parse_object(buf, n, label, out);
-	free(buf);
-	return rc;
-}
-
 static int check_layout(const struct stage *st)
 {
 	json_t *layout;
 	const char *v;
 	int rc;
 
-	rc = read_json(st, stage_find(st, "oci-layout"), "oci-layout", &layout);
+	rc = stage_json_object(st, stage_find(st, "oci-layout"), "oci-layout", &layout);
 	if (rc)
 		return rc;
 	v = json_str(layout, "imageLayoutVersion");
@@ -108,7 +92,7 @@ static int pick_platform(const struct stage *st, const struct digest *index,
 	rc = stage_blob(st, d, size, &f);
 	if (!rc) {
 		snprintf(what, sizeof(what), "image index %.19s", d->s);
-		rc = read_json(st, f, what, &ix);
+		rc = stage_json_object(st, f, what, &ix);
 	}
 	if (rc)
 		return rc;
@@ -171,7 +155,7 @@ int oci_archive_read(const struct stage *st, struct load_set *ls)
 
 	rc = check_layout(st);
 	if (!rc)
-		rc = read_json(st, stage_find(st, "index.json"), "index.json", &index);
+		rc = stage_json_object(st, stage_find(st, "index.json"), "index.json", &index);
 	if (rc)
 		return rc;
 	list = json_object_get(index, "manifests");
