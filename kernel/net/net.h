@@ -159,6 +159,9 @@ void sock_call_starts(struct sock *s, int sending);
  * when the call's timeout passed. */
 int sock_wait(struct sock *s);
 int sock_wait_on(struct waitq *q);
+/* A listener's accept waits until has_pending(s): 0, -EAGAIN (nonblock),
+ * -EINTR, or -EINVAL once s stops listening (shutdown). */
+int sock_accept_wait(struct sock *s, int nonblock, int (*has_pending)(struct sock *s));
 /* The error a write to a closed connection gives (EPIPE), raising
  * SIGPIPE unless flags has MSG_NOSIGNAL. */
 long sock_epipe(int flags);

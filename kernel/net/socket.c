@@ -106,6 +106,21 @@ int sock_wait(struct sock *s)
 	return sock_wait_on(&s->wq);
 }
 
+int sock_accept_wait(struct sock *s, int nonblock, int (*has_pending)(struct sock *s))
+{
+	int r;
+
+	while (!has_pending(s)) {
+		if (nonblock)
+			return -EAGAIN;
+		if ((r = sock_wait(s)))
+			return r;
+		if (!s->listening)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 long sock_epipe(int flags)
 {
 	if (!(flags & MSG_NOSIGNAL))

@@ -253,19 +253,18 @@ static int tcp_listen_(struct sock *s, int backlog)
 	return 0;
 }
 
+static int tcp_has_pending(struct sock *s)
+{
+	return ts_of(s)->acc_head != 0;
+}
+
 static int tcp_accept_(struct sock *s, int nonblock, struct sock **out)
 {
 	struct tcp_sock *t = ts_of(s), *c;
 	int r;
 
-	while (!t->acc_head) {
-		if (nonblock)
-			return -EAGAIN;
-		if ((r = sock_wait(s)))
-			return r;
-		if (!s->listening)
-			return -EINVAL;
-	}
+	if ((r = sock_accept_wait(s, nonblock, tcp_has_pending)))
+		return r;
 	c = t->acc_head;
 	t->acc_head = c->acc_next;
 	if (!t->acc_head)

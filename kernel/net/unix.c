@@ -281,19 +281,18 @@ static int unix_listen(struct sock *s, int backlog)
 	return 0;
 }
 
+static int unix_has_pending(struct sock *s)
+{
+	return ux(s)->acc_head != 0;
+}
+
 static int unix_accept(struct sock *s, int nonblock, struct sock **out)
 {
 	struct unix_sock *u = ux(s), *c;
 	int r;
 
-	while (!u->acc_head) {
-		if (nonblock)
-			return -EAGAIN;
-		if ((r = sock_wait(s)))
-			return r;
-		if (!s->listening)
-			return -EINVAL;
-	}
+	if ((r = sock_accept_wait(s, nonblock, unix_has_pending)))
+		return r;
 	c = u->acc_head;
 	u->acc_head = c->acc_next;
 	if (!u->acc_head)
