@@ -26,6 +26,24 @@ struct run_args {
 	struct opt_list publish; /* -p, repeatable */
 };
 
+/* run and create's help for the options run_args_parse takes, around
+ * their own -i line. */
+#define RUN_ARGS_HELP_HEAD \
+	"      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n" \
+	"  -e, --env list           Set environment variables\n" \
+	"      --env-file list      Read in a file of environment variables\n"
+#define RUN_ARGS_HELP_TAIL \
+	"  -m, --memory bytes       Memory of the VM (default 256m)\n" \
+	"      --name string        Assign a name to the container\n" \
+	"      --hostname string    Container host name (default: the short ID)\n" \
+	"      --network string     none (the default without -p), user (outbound\n" \
+	"                           connections and -p, no root), tap:NAME\n" \
+	"  -p, --publish list       Publish a container's port to the host:\n" \
+	"                           [HOST_IP:][HOST_PORT:]PORT[/tcp|/udp]\n" \
+	"      --rm                 Automatically remove the container when it exits\n" \
+	"  -t, --tty                Accepted; no pseudo-terminal is allocated\n" \
+	"  -w, --workdir string     Working directory inside the container\n"
+
 /*
  * Docker's run/create command line: options up to IMAGE, then the
  * command and its arguments untouched. -e and --env-file repeat; -e KEY

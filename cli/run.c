@@ -13,21 +13,10 @@
 static int run(int argc, char **argv);
 
 #define RUN_HELP \
-	"      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n" \
-	"  -e, --env list           Set environment variables\n" \
-	"      --env-file list      Read in a file of environment variables\n" \
+	RUN_ARGS_HELP_HEAD \
 	"  -i, --interactive        Keep STDIN open (without it the program's\n" \
 	"                           standard input is /dev/null)\n" \
-	"  -m, --memory bytes       Memory of the VM (default 256m)\n" \
-	"      --name string        Assign a name to the container\n" \
-	"      --hostname string    Container host name (default: the short ID)\n" \
-	"      --network string     none (the default without -p), user (outbound\n" \
-	"                           connections and -p, no root), tap:NAME\n" \
-	"  -p, --publish list       Publish a container's port to the host:\n" \
-	"                           [HOST_IP:][HOST_PORT:]PORT[/tcp|/udp]\n" \
-	"      --rm                 Automatically remove the container when it exits\n" \
-	"  -t, --tty                Accepted; no pseudo-terminal is allocated\n" \
-	"  -w, --workdir string     Working directory inside the container\n"
+	RUN_ARGS_HELP_TAIL
 
 const struct verb verb_run = {
 	.name = "run",
