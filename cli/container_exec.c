@@ -340,8 +340,7 @@ int ctr_start_detached(struct store *s, struct container *c)
 {
 	char fdarg[16], msg[1024];
 	int p[2], null;
-	ssize_t k;
-	size_t got = 0;
+	size_t got;
 	pid_t pid;
 
 	(void)s;
@@ -362,12 +361,7 @@ int ctr_start_detached(struct store *s, struct container *c)
 		_exit(EXIT_HUSK);
 	}
 	close(p[1]);
-	while (got < sizeof(msg) - 1 &&
-	       ((k = read(p[0], msg + got, sizeof(msg) - 1 - got)) > 0 ||
-		(k < 0 && errno == EINTR)))
-		got += k > 0 ? (size_t)k : 0;
-	close(p[0]);
-	msg[got] = '\0';
+	got = proc_read_status(p[0], msg, sizeof(msg));
 	if (!strcmp(msg, "ok"))
 		return 0;
 	waitpid(pid, NULL, WNOHANG);

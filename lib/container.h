@@ -105,6 +105,9 @@ void container_log_path(const struct container *c, char *buf, size_t n);
 uint64_t proc_start_time(pid_t pid);
 /* Whether pid still is the process that started at start. */
 int proc_alive(pid_t pid, uint64_t start);
+/* What a child wrote on its status pipe fd until it closed it (or n - 1
+ * bytes), NUL-terminated in msg; the bytes read. Closes fd. */
+size_t proc_read_status(int fd, char *msg, size_t n);
 /* Nanoseconds since 1970. */
 int64_t time_now_ns(void);
 /* "2024-05-01T10:00:00.123456789Z"; "0001-01-01T00:00:00Z" for 0. */

@@ -2,10 +2,12 @@
  * Processes behind a record: a pid alone can be reused after its process
  * died, so a record keeps the start time too and both must match.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "container.h"
 
@@ -67,4 +69,17 @@ void time_format_ns(int64_t ns, char *buf, size_t n)
 	gmtime_r(&secs, &tm);
 	strftime(whole, sizeof(whole), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, n, "%s.%09lldZ", whole, (long long)(ns % 1000000000));
+}
+
+size_t proc_read_status(int fd, char *msg, size_t n)
+{
+	size_t got = 0;
+	ssize_t k;
+
+	while (got < n - 1 && ((k = read(fd, msg + got, n - 1 - got)) > 0 ||
+			       (k < 0 && errno == EINTR)))
+		got += k > 0 ? (size_t)k : 0;
+	close(fd);
+	msg[got] = '\0';
+	return got;
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <linux/close_range.h>
 
+#include "container.h"
 #include "runtime.h"
 #include "store.h"
 
@@ -157,8 +158,7 @@ static void __attribute__((noreturn)) init_main(const struct rt_init *in,
 pid_t rt_init_spawn(const struct rt_init *in)
 {
 	char msg[512];
-	ssize_t k;
-	size_t got = 0;
+	size_t got;
 	int p[2];
 	pid_t pid;
 
@@ -177,12 +177,7 @@ pid_t rt_init_spawn(const struct rt_init *in)
 		init_main(in, p[1]);
 	}
 	close(p[1]);
-	while (got < sizeof(msg) - 1 &&
-	       ((k = read(p[0], msg + got, sizeof(msg) - 1 - got)) > 0 ||
-		(k < 0 && errno == EINTR)))
-		got += k > 0 ? (size_t)k : 0;
-	close(p[0]);
-	msg[got] = '\0';
+	got = proc_read_status(p[0], msg, sizeof(msg));
 	if (!got)
 		return pid;
 	waitpid(pid, NULL, 0);

@@ -64,7 +64,7 @@ int rt_net_dns(const json_t *config, const char *root,
 		    inet_pton(AF_INET, addr, &a) != 1 ||
 		    (ntohl(a.s_addr) >> 24) == 127)
 			continue;
-		snprintf(dns[n++], INET_ADDRSTRLEN, "%s", addr);
+		inet_ntop(AF_INET, &a, dns[n++], INET_ADDRSTRLEN);
 	}
 	fclose(f);
 	return n;
