@@ -122,7 +122,10 @@ check() {
 	local label="$1 $2" want=$3 res=$4 rc=$5 out=$6 re
 	if [ "$rc" != "$want" ]; then
 		bad "$label" "exit status $rc, expected $want"
-		printf '%s\n' "$out" | tail -n 8 | sed 's/^/    | /'
+		# The failed checks of a test program first: the tail may not
+		# hold them (an intermittent one must be named to be found).
+		{ grep -m 5 '^not ok' <<<"$out"; printf '%s\n' "$out" | tail -n 8; } |
+			sed 's/^/    | /'
 		return
 	fi
 	IFS=';' read -ra res <<<"$res"
