@@ -283,12 +283,20 @@ static void on_term(int sig)
 	got_term = 1;
 }
 
+/* SIGTERM stays blocked until sigsuspend: with pause(), a SIGTERM landing
+ * between the test of got_term and the call was handled and then waited
+ * for again, for ever (on Linux too; the nested runs hit it). */
 static int wait_for_term(void)
 {
+	sigset_t term, old;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
 	signal(SIGTERM, on_term);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	printf("waiting for SIGTERM\n");
 	while (!got_term)
-		pause();
+		sigsuspend(&old);
 	printf("got SIGTERM\n");
 	return 7;
 }

@@ -8,11 +8,20 @@ mkdir -p $T
 pass=0 fail=0
 
 # case NAME STATUS PATTERN(extended regex over stdout+stderr, or "") CMD...
+# A case that hangs is killed after LIMIT seconds and fails alone: the
+# cases after it still run and the summary is still printed.
+LIMIT=120
 case_() {
 	name=$1 want=$2 pat=$3
 	shift 3
+	rm -f $T/timedout
+	(sleep $LIMIT && : >$T/timedout && killall -KILL husk-vmm) &
+	watchdog=$!
 	"$@" >$T/out 2>$T/err
 	rc=$?
+	kill $watchdog 2>/dev/null
+	wait $watchdog 2>/dev/null
+	[ ! -e $T/timedout ] || echo "husk-vmm killed: the case ran over ${LIMIT}s" >>$T/err
 	cat $T/out $T/err >$T/all
 	if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -Eq "$pat" $T/all; }; then
 		echo "PASS: nested: $name"
