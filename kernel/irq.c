@@ -19,13 +19,30 @@ static struct {
 	void *arg;
 } devices[NDEV_VECTORS];
 
+static volatile uint8_t host_signals_waiting;
+
 /* docker stop, husk stop, Ctrl-C: the monitor was sent these signals and
- * passes them on to the program, as a kill(2) from outside would. */
+ * passes them on to the program, as a kill(2) from outside would. Here,
+ * in the interrupt, they are only noted: raising one wakes threads, and
+ * the interrupt may have landed inside sched_block between its test for
+ * signals and its sleep, which would then sleep for good. The scheduler
+ * raises them (irq_raise_host_signals), or the trap return when the
+ * interrupt came in program code. */
 void irq_host_signals(void)
 {
-	uint64_t bits = platform->take_host_signals();
-	struct ksiginfo info = { .code = SI_USER, .pid = 0 };
+	host_signals_waiting = 1;
+	need_resched = 1;
+}
 
+void irq_raise_host_signals(void)
+{
+	struct ksiginfo info = { .code = SI_USER, .pid = 0 };
+	uint64_t bits;
+
+	if (!host_signals_waiting)
+		return;
+	host_signals_waiting = 0;
+	bits = platform->take_host_signals();
 	for (int sig = 1; sig <= 64; sig++)
 		if (bits & (1ULL << (sig - 1)))
 			signal_send(0, sig, &info);

@@ -9,9 +9,13 @@
 void irq_take(uint64_t vector);
 /* Those ring 0 recorded in the trap frame's pending bits. */
 void irq_drain(void);
-/* Raises the signals platform->take_host_signals() returns in the
- * program: HUSK_VEC_HOST_SIGNAL's work, also QEMU's COM2 handler's. */
+/* Notes that platform->take_host_signals() has signals for the program:
+ * HUSK_VEC_HOST_SIGNAL's work, also QEMU's COM2 handler's. Interrupt
+ * context: nothing is woken here. */
 void irq_host_signals(void);
+/* Raises them in the program. Only where no library-OS code was
+ * interrupted: the scheduler's loop, a trap return to program code. */
+void irq_raise_host_signals(void);
 
 /*
  * Device interrupts, vectors HUSK_VEC_DEVICE_BASE..END. A handler runs on

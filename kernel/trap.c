@@ -246,6 +246,8 @@ static void __attribute__((noreturn)) trap_return(struct husk_trap_frame *f)
 	finish_resume(f);
 	if (f->rip > (uint64_t)husk_cpu_idle_entry && f->rip <= (uint64_t)husk_idle_site)
 		f->rip = (uint64_t)husk_idle_out; /* woken before the hlt */
+	if (!in_library_os(f->rip))
+		irq_raise_host_signals();
 	if (need_resched && !in_library_os(f->rip) && resumable(f))
 		sched_preempt(f);
 	if (need_resched)

@@ -245,6 +245,7 @@ static void schedule(void)
 		/* Reset before looking: an interrupt from here on (which may
 		 * wake a thread) makes the halt below return at once. */
 		idle_woken = 0;
+		irq_raise_host_signals();
 		wake_expired();
 		next = pick_next();
 		if (next)
