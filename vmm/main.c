@@ -7,8 +7,10 @@
  * the seccomp filters (the network I/O thread's, then the vCPU thread's);
  * the TSC is read last, just before the first KVM_RUN.
  */
+#define _GNU_SOURCE
 #include <malloc.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vmm.h"
 
@@ -215,11 +217,22 @@ static int boot(struct boot *b)
 	return rc;
 }
 
+/* Whatever the starter left open past standard error (a shell's
+ * redirection, an engine's pipe) is not the guest's business: no device
+ * or backend of ours could ever reach it. */
+static void close_inherited(void)
+{
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	static struct boot b; /* large: keep it off the stack */
 	int rc;
 
+	close_inherited();
 	/* One malloc arena for every thread: a thread's own arena is
 	 * shrunk after glibc reads /proc/sys/vm/overcommit_memory, an
 	 * openat that the I/O thread's seccomp filter (rightly) kills. */

@@ -140,6 +140,23 @@ repeat_term() {
 }
 case_ "SIGTERM six times in a row, none lost" 0 "^six rounds$" \
 	repeat_term $V --initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
+# Descriptors the starter left open are closed before the guest runs.
+inherited_fd() {
+	: >$T/bg
+	"$@" >>$T/bg 2>&1 9>$T/inherited &
+	if_pid=$!
+	if_i=0
+	while ! grep -q "^waiting" $T/bg && [ $if_i -lt 300 ]; do
+		sleep 0.1
+		if_i=$((if_i + 1))
+	done
+	if [ -e /proc/$if_pid/fd/9 ]; then echo "fd 9 still open"; else echo "fd 9 closed"; fi
+	ls -l /proc/$if_pid/fd | sed 's/^/#fd /'
+	kill -TERM $if_pid
+	wait $if_pid
+}
+case_ "inherited descriptors closed" 7 "^fd 9 closed$" \
+	inherited_fd $V --initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
 case_ "SIGINT passed on: the default action ends the program" 130 \
 	"program terminated by SIGINT" \
 	stop_after "^waiting" INT $V --initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
