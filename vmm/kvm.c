@@ -111,6 +111,24 @@ static int create_vcpu(struct vm *v)
 	return 0;
 }
 
+/* The local APIC starts enabled (see HUSK_VEC_SPURIOUS): a host signal's
+ * MSI is taken even by a guest that never set the APIC up itself. */
+static int enable_lapic(struct vm *v)
+{
+	struct kvm_lapic_state s;
+	uint32_t svr = 0x100 | HUSK_VEC_SPURIOUS;
+
+	if (!v->lapic)
+		return 0;
+	if (ioctl(v->vcpu, KVM_GET_LAPIC, &s) < 0)
+		return kvm_err("KVM_GET_LAPIC");
+	memcpy(&s.regs[0xf0], &svr, 4);
+	memset(&s.regs[0x80], 0, 4); /* TPR */
+	if (ioctl(v->vcpu, KVM_SET_LAPIC, &s) < 0)
+		return kvm_err("KVM_SET_LAPIC");
+	return 0;
+}
+
 int kvm_open_vm(struct vm *v, const struct guest_mem *g)
 {
 	int rc;
@@ -126,6 +144,8 @@ int kvm_open_vm(struct vm *v, const struct guest_mem *g)
 		rc = add_memory(v, g);
 	if (!rc)
 		rc = create_vcpu(v);
+	if (!rc)
+		rc = enable_lapic(v);
 	return rc;
 }
 

@@ -153,6 +153,14 @@ $(BUILD)/vmm/testdata/mkguest: vmm/testdata/mkguest.c vmm/testdata/guests.S \
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ vmm/testdata/mkguest.c vmm/testdata/guests.S
 
+# A guest that abuses the network device (nested-cases.sh), linked like
+# the examples: it reaches the device through the library OS's internals.
+$(BUILD)/vmm/testdata/hostile_dev/main.o: vmm/testdata/hostile_dev.c kernel/kernel.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+$(BUILD)/vmm/testdata/hostile_dev.elf: $(BUILD)/vmm/testdata/hostile_dev/main.o $(IMAGE_DEPS)
+	$(call link_image,$<)
+
 -include $(VMM_OBJS:.o=.d) $(VMM_MACHINE_OBJ:.o=.d)
 
 .DEFAULT_GOAL := $(vmm_saved_goal)

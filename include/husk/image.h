@@ -57,6 +57,11 @@
 /* The interrupt husk-vmm raises (an MSI to the local APIC) after adding to
  * struct husk_console's signals. */
 #define HUSK_VEC_HOST_SIGNAL 0x41
+/* The local APIC's spurious vector. husk-vmm starts the vCPU with its
+ * local APIC already enabled (SVR = 0x100 | this vector, TPR 0): a
+ * software-disabled APIC drops MSIs, and a program that never sleeps
+ * would otherwise never hear of a host signal. */
+#define HUSK_VEC_SPURIOUS 0xff
 /* Devices' interrupts: husk-vmm gives device i (boot info dev[i]) vector
  * HUSK_VEC_DEVICE_BASE + i; on QEMU the guest programs the IOAPIC or
  * MSI-X with vectors from the same range. */

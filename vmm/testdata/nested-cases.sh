@@ -191,5 +191,104 @@ case_ "SIGTERM passed on with the network I/O thread running" 7 \
 	"^got SIGTERM$" stop_after "^waiting" TERM $V --net user \
 	--initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
 
+# A hostile guest (hostile_dev.c) against the network device: each abuse
+# refused with one line and NEEDS_RESET, the guest and husk-vmm running
+# on; while the guest then sleeps, husk-vmm uses (almost) no CPU.
+# cpu_ticks PID: user + system clock ticks of the process so far.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' /proc/$1/stat
+}
+# idle_after PATTERN CMD...: once PATTERN shows, husk-vmm's CPU time over
+# the next 2 s must stay under 0.5 s; prints it, returns CMD's status.
+idle_after() {
+	ia_pat=$1
+	shift
+	: >$T/bg
+	"$@" >>$T/bg 2>&1 &
+	ia_pid=$!
+	ia_i=0
+	while ! grep -q "$ia_pat" $T/bg && [ $ia_i -lt 300 ]; do
+		sleep 0.1
+		ia_i=$((ia_i + 1))
+	done
+	ia_t0=$(cpu_ticks $ia_pid)
+	sleep 2
+	ia_t1=$(cpu_ticks $ia_pid)
+	grep VmHWM /proc/$ia_pid/status
+	wait $ia_pid
+	ia_rc=$?
+	cat $T/bg
+	echo "cpu over 2 s idle: $((ia_t1 - ia_t0)) ticks"
+	if [ $((ia_t1 - ia_t0)) -ge 50 ]; then
+		echo "husk-vmm busy while the guest slept"
+		return 97
+	fi
+	return $ia_rc
+}
+# refused MODE: the abuse refused with exactly one line, husk-vmm idle.
+refused() {
+	rf_m=$1
+	idle_after "^$rf_m: refused" $V --net user $H -- hostile_dev $rf_m
+	rf_rc=$?
+	rf_n=$(grep -c "device stopped" $T/bg)
+	if [ "$rf_n" != 1 ]; then
+		echo "want one 'device stopped' line, got $rf_n"
+		return 98
+	fi
+	return $rf_rc
+}
+H=$G/hostile_dev.elf
+for m in loop outside huge indirect; do
+	case_ "hostile guest: $m refused, husk-vmm idle after" 0 \
+		"^$m: refused$" refused $m
+done
+case_ "hostile guest: garbage in every register, then a reset" 0 \
+	"^regs: done .*magic 0x74726976, status 0$" $V --net user $H -- hostile_dev regs
+case_ "hostile guest: buffers over the rings are read" 0 "^overlap: used 1" \
+	$V --net user $H -- hostile_dev overlap
+case_ "hostile guest: 20000 notifies, no acknowledgement" 0 "^flood: used 1" \
+	$V --net user $H -- hostile_dev flood
+# A console flood (busybox yes): husk-vmm's memory stays small however
+# much the guest writes, and SIGTERM still ends it (the default action).
+flood_stop() {
+	"$@" >/dev/null 2>$T/flood.err &
+	fs_pid=$!
+	sleep 3
+	fs_hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$fs_pid/status)
+	echo "husk-vmm peak RSS after 3 s of flood: $fs_hwm kB"
+	[ "${fs_hwm:-999999}" -lt 65536 ] && echo "memory bounded"
+	kill -TERM $fs_pid
+	wait $fs_pid
+	fs_rc=$?
+	cat $T/flood.err
+	return $fs_rc
+}
+case_ "console flood: memory bounded, SIGTERM ends it" 143 "^memory bounded$" \
+	flood_stop $V --initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/busybox yes
+# A program that never sleeps nor makes a system call hears SIGTERM too
+# (its MSI was once dropped by a local APIC nobody had enabled yet).
+case_ "SIGTERM reaches a program that never sleeps" 143 \
+	"program terminated by SIGTERM" flood_stop $V --initrd $B/tests/rootfs.cpio \
+	$B/husk.elf -- /bin/busybox sh -c 'while :; do :; done'
+# A guest that blocks every interrupt cannot be told of SIGTERM: husk-vmm
+# runs on (as a program ignoring it would), and SIGKILL ends it at once.
+deaf_stop() {
+	: >$T/bg
+	"$@" >>$T/bg 2>&1 &
+	ds_pid=$!
+	ds_i=0
+	while ! grep -q "^deaf: spinning" $T/bg && [ $ds_i -lt 300 ]; do
+		sleep 0.1
+		ds_i=$((ds_i + 1))
+	done
+	kill -TERM $ds_pid
+	sleep 2
+	kill -0 $ds_pid 2>/dev/null && echo "alive 2 s after SIGTERM"
+	kill -KILL $ds_pid
+	wait $ds_pid
+}
+case_ "hostile guest: interrupts blocked, SIGKILL ends it" 137 \
+	"^alive 2 s after SIGTERM$" deaf_stop $V $H -- hostile_dev deaf
+
 echo "nested: $pass passed, $fail failed"
 [ $fail -eq 0 ]

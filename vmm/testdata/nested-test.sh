@@ -11,7 +11,7 @@ ROOT=$PWD
 B=$ROOT/build
 make -s build/bin/husk-vmm build/vmm/testdata/mkguest build/examples/hello.elf \
 	build/examples/crash.elf build/examples/faults.elf build/examples/syscall.elf \
-	build/husk.elf build/tests/rootfs.cpio
+	build/husk.elf build/tests/rootfs.cpio build/vmm/testdata/hostile_dev.elf
 G=$B/vmm/testdata
 FILES="--file $B/bin/husk-vmm --file $ROOT/vmm/testdata/nested-cases.sh"
 for g in $("$G/mkguest" 2>&1 | sed 's/.*one of://'); do
@@ -21,7 +21,7 @@ done
 for e in hello crash faults syscall; do
 	FILES="$FILES --file $B/examples/$e.elf"
 done
-FILES="$FILES --file $B/husk.elf --file $B/tests/rootfs.cpio"
+FILES="$FILES --file $B/husk.elf --file $B/tests/rootfs.cpio --file $G/hostile_dev.elf"
 if [ "${1:-}" = --direct ]; then
 	exec sh "$ROOT/vmm/testdata/nested-cases.sh" "$B/bin/husk-vmm" "$G" "$B/examples"
 fi

@@ -8,9 +8,10 @@
 #define HUSK_ARCH_LAPIC_H
 
 #include <stdint.h>
+#include <husk/image.h>
 
 #define LAPIC_TIMER_VECTOR 0x40
-#define LAPIC_SPURIOUS_VECTOR 0xff
+#define LAPIC_SPURIOUS_VECTOR HUSK_VEC_SPURIOUS
 
 /* 1 when there is a local APIC to use (then it is enabled, timer off);
  * later calls return at once. */
