@@ -8,9 +8,13 @@
  * plugged (net_plug.c) and the monitor a virtio-net device on the TAP
  * with the interface's MAC, and the guest the address, the gateway and
  * the name servers as its static ip=, gw=, dns= options. One with only
- * lo keeps the monitor's command line create made, without a NIC.
+ * lo keeps the monitor's command line create made, without a NIC, and
+ * so does one whose interface another guest has taken already (its TAP
+ * is there: a pod, --network container:X), since the interface keeps
+ * its address for the engine's sake (net_plug.c).
  */
 #define _GNU_SOURCE
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,8 +49,14 @@ int rt_net_attach(const struct rt_init *in, char ***argv, char *err, size_t nerr
 {
 	struct launch_argv with_nic;
 	struct rt_net n;
-	int found = rt_net_probe(&n, err, nerr);
+	int found;
 
+	if (if_nametoindex(RT_NET_TAP)) {
+		rt_log("warning", "the network namespace's interface belongs to "
+		       "another guest (%s exists): this one has no NIC", RT_NET_TAP);
+		return 0;
+	}
+	found = rt_net_probe(&n, err, nerr);
 	if (found <= 0)
 		return found;
 	if (rt_net_plug(&n, RT_NET_TAP, err, nerr))

@@ -4,14 +4,21 @@
  * redirects between it and the engine's interface both ways (mirred
  * egress redirect, as Kata's tcfilter mode does), so every frame the
  * engine's veth receives goes to the guest and every frame the guest
- * sends leaves by the veth. The interface's IPv4 address is taken off:
- * the guest owns it now, with the same MAC, so nothing upstream changes.
+ * sends leaves by the veth. The guest answers with the interface's
+ * address and MAC, so nothing upstream changes.
+ *
+ * The interface keeps its address: with every frame it receives sent on
+ * to the guest, the namespace's own stack never sees a packet for it,
+ * and the engine's teardown needs it. CNI's bridge plugin finds the
+ * masquerade rules to remove by the addresses on the container's
+ * interface at DEL; with the address gone, every container's rule
+ * stayed in the host's nat table after podman rm.
  *
  * The redirects are made by iproute2's tc binary rather than rtnetlink:
  * a qdisc, a u32 filter and a nested mirred action are a page of
  * attribute encoding that tc already does right, and tc is on every
- * Debian system (iproute2, priority important). The TAP and the address
- * are plain ioctls.
+ * Debian system (iproute2, priority important). The TAP is plain
+ * ioctls.
  *
  * Nothing here is undone at delete: the namespace is the engine's, and
  * the TAP and the filters go with it.
@@ -20,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -79,26 +85,6 @@ static int tap_up(const char *tap, int mtu, char *err, size_t nerr)
 	}
 	if (rc)
 		fail(err, nerr, "cannot bring up", tap);
-	close(fd);
-	return rc;
-}
-
-/* Setting 0.0.0.0 removes an interface's IPv4 address (and with it the
- * routes through it). */
-static int take_address(const char *dev, char *err, size_t nerr)
-{
-	struct ifreq ifr = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
-
-	if (fd < 0)
-		return fail(err, nerr, "socket for", dev);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = INADDR_ANY;
-	rc = ioctl(fd, SIOCSIFADDR, &ifr);
-	if (rc)
-		fail(err, nerr, "cannot remove the IPv4 address of", dev);
 	close(fd);
 	return rc;
 }
@@ -175,8 +161,7 @@ int rt_net_plug(const struct rt_net *n, const char *tap, char *err, size_t nerr)
 	}
 	if (make_tap(tap, err, nerr) || tap_up(tap, n->mtu, err, nerr))
 		return -1;
-	if (redirect(tc, n->dev, tap, err, nerr) ||
-	    redirect(tc, tap, n->dev, err, nerr))
+	if (redirect(tc, n->dev, tap, err, nerr))
 		return -1;
-	return take_address(n->dev, err, nerr);
+	return redirect(tc, tap, n->dev, err, nerr);
 }

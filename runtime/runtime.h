@@ -139,8 +139,8 @@ struct rt_net {
 /* The interface other than lo with an IPv4 address: 1, 0 when there is
  * none, -1 with a message in err. */
 int rt_net_probe(struct rt_net *n, char *err, size_t nerr);
-/* The TAP, redirects both ways between it and n->dev, and n->dev's
- * address taken off. 0, or -1 with a message in err. */
+/* The TAP and redirects both ways between it and n->dev (which keeps
+ * its address). 0, or -1 with a message in err. */
 int rt_net_plug(const struct rt_net *n, const char *tap, char *err, size_t nerr);
 /* Up to max IPv4 name servers from the container's resolv.conf. */
 int rt_net_dns(const json_t *config, const char *root,

@@ -15,7 +15,14 @@
 #    container on a docker bridge network, answering curl at the
 #    container's IP (the guest on a TAP redirected to the veth).
 # 3. podman (containers.conf of our own) and ctr run --runc-binary
-#    against a containerd started here.
+#    against a containerd started here: run --rm; the detached life
+#    (run -d, the output through the engine's logs, stop or kill with
+#    the guest's SIGTERM handler running and its status reported, rm);
+#    podman on --network none and on a CNI bridge network (curl at the
+#    container's IP; CNI's nat rules gone after rm), ctr in the new
+#    namespace its config.json asks for and with --net-host.
+#    After each flow nothing may be left: no monitor, no state
+#    directory, no network namespace, no TAP.
 #
 # Guests really boot: on husk-vmm where KVM works, else on the QEMU
 # fallback (slow), so the cases are few and every wait is bounded. Each
@@ -44,7 +51,7 @@ for f in "$RT" "$BD/bin/husk-qemu" "$BD/husk.elf" "$HELLO" "$HTTPD"; do
 done
 
 ENG=$(mktemp -d /tmp/husk-rt-XXXXXX)
-trap 'engines_stop; rm -rf "$ENG"' EXIT
+trap 'declare -F podman_cleanup >/dev/null && podman_cleanup; engines_stop; rm -rf "$ENG"' EXIT
 ROOT=$ENG/state
 LOG=$ENG/runtime.log
 R=("$RT" --root "$ROOT" --cache "$ENG/cache" --log "$LOG" --log-format json)
@@ -265,10 +272,12 @@ net_part() {
 		else
 			bad "start: the monitor's network arguments" "'$args', wanted '$want'"
 		fi
-		if [ ! -s "$ENG/net.addr" ] &&
+		# eth0 keeps its address: engines tear down by it (CNI's
+		# bridge plugin finds its masquerade rule by it at DEL).
+		if grep -q "10.213.7.2/24" "$ENG/net.addr" &&
 			grep -q "Egress Redirect to device husk-tap0" "$ENG/net.tc-eth0" &&
 			grep -q "Egress Redirect to device eth0" "$ENG/net.tc-tap"; then
-			ok "start: eth0's address moved to the guest, tc redirects both ways"
+			ok "start: eth0 keeps its address for the engine, tc redirects both ways"
 		else
 			bad "start: address and redirects" "$(cat "$ENG/net.addr" "$ENG/net.tc-eth0" "$ENG/net.tc-tap")"
 		fi
@@ -276,14 +285,24 @@ net_part() {
 		bad "start with a network namespace" "$(tail -n 2 "$LOG")"
 	fi
 	expect "delete (network)" 0 "" "${R[@]}" delete n1
-	# eth0 addressed again, but its ingress qdisc is still there: tc says
-	# so, and start passes that on.
-	ip -n "$ns" addr add 10.213.7.2/24 dev eth0
-	HUSK_VMM=$ENG/monitor "${R[@]}" create --bundle "$BN" n2 </dev/null >/dev/null 2>&1
+	# The TAP is still there (persistent, until the namespace goes): a
+	# second guest in the namespace (a pod) leaves the first one's alone.
+	if net_run n2 "$BN" >/dev/null && ! grep -qx -- --net "$ENG/net.args" &&
+		grep -q 'belongs to another guest (husk-tap0 exists)' "$LOG"; then
+		ok "start: a namespace whose interface a guest took gives no NIC, and says so"
+	else
+		bad "start: a namespace whose interface a guest took" \
+			"$(cat "$ENG/net.args" 2>&1; tail -n 1 "$LOG")"
+	fi
+	expect "delete (interface taken)" 0 "" "${R[@]}" delete n2
+	# The TAP gone, but eth0's ingress qdisc still there: tc says so, and
+	# start passes that on.
+	ip -n "$ns" link del husk-tap0
+	HUSK_VMM=$ENG/monitor "${R[@]}" create --bundle "$BN" n5 </dev/null >/dev/null 2>&1
 	expect "start: plumbing that fails says why" 1 \
-		"cannot start container n2: container init: .*tc qdisc add dev eth0" \
-		env HUSK_VMM="$ENG/monitor" "${R[@]}" start n2
-	expect "delete after a failed start" 0 "" "${R[@]}" delete --force n2
+		"cannot start container n5: container init: .*tc qdisc add dev eth0" \
+		env HUSK_VMM="$ENG/monitor" "${R[@]}" start n5
+	expect "delete after a failed start" 0 "" "${R[@]}" delete --force n5
 	# The engine's own namespace named by path (docker's --network host
 	# does so): never touched. Run from inside ours, which stands for it.
 	rm -f "$ENG/net.args"
@@ -322,6 +341,36 @@ if [ -x "$BD/bin/husk" ]; then
 fi
 no_residue "delete leaves no state, fifo or process"
 
+# ---- what every engine's flow must leave: nothing ----
+
+# The program of the detached flows: stop's SIGTERM must reach its
+# handler (a trap that runs between the loop's builtins: a unikernel
+# cannot fork), whose status, 5, the engine must report.
+TERM_PROG='trap "echo got TERM; exit 5" TERM; echo started; while :; do :; done'
+
+# monitors_gone: no monitor of ours is alive (each boots a cpio from our
+# cache); bounded, as one just stopped may still be on its way out.
+monitors_gone() {
+	until_up 20 eval '! pgrep -f -- "$ENG/cache/"'
+}
+
+# no_engine_residue NAME STATE_DIR [NETNS]: after the engine removed a
+# container: no monitor of ours, husk-runtime's state directory for it
+# gone, the network namespace the engine bound for it gone (and the TAP
+# in it with it; docker leaves the empty file behind for a while), and
+# no TAP of ours in the host's namespace.
+no_engine_residue() {
+	local why=""
+	monitors_gone ||
+		why="; a monitor runs: $(pgrep -af -- "$ENG/cache/" | cut -c1-100 | head -n 1)"
+	[ -e "$2" ] && why="$why; $2 is still there"
+	[ -n "${3:-}" ] && nsenter --net="$3" true 2>/dev/null &&
+		why="$why; network namespace $3 is still there"
+	ip -o link show husk-tap0 >/dev/null 2>&1 &&
+		why="$why; husk-tap0 in the host's network namespace"
+	if [ -z "$why" ]; then ok "$1"; else bad "$1" "${why#; }"; fi
+}
+
 # ---- part 2: docker ----
 
 docker_part() {
@@ -342,10 +391,8 @@ docker_part() {
 		docker_cmd run --runtime=husk --rm husk-busy
 	expect "docker run --network none, a command" 7 '^out$' \
 		docker_cmd run --runtime=husk --rm --network none husk-busy sh -c 'echo out; exit 7'
-	# docker stop's SIGTERM must reach the program's handler (a trap
-	# that runs between the loop's builtins: a unikernel cannot fork).
 	id=$(docker_cmd run -d --runtime=husk --network none husk-busy \
-		sh -c 'trap "echo got TERM; exit 5" TERM; echo started; while :; do :; done' 2>&1)
+		sh -c "$TERM_PROG" 2>&1)
 	if [[ ! $id =~ ^[0-9a-f]{64}$ ]]; then
 		bad "docker run -d" "$id"
 		return
@@ -388,13 +435,14 @@ http_page() {
 
 # One container on a bridge network: the guest owns the container's IP.
 docker_net_part() {
-	local net=husk-rt-net id ip page=""
+	local net=husk-rt-net id ip ns page=""
 	mkdir -p "$ENG/img/httpd"
 	cp "$HTTPD" "$ENG/img/httpd/httpd"
 	printf 'FROM scratch\nCOPY httpd /httpd\nCMD ["/httpd", "80"]\n' \
 		>"$ENG/img/httpd/Dockerfile"
 	expect "docker build: a static HTTP server" 0 "" \
 		docker_cmd build -q -t husk-httpd "$ENG/img/httpd"
+	docker_cmd save -o "$ENG/httpd.tar" husk-httpd # for podman
 	expect "docker network create: a bridge network" 0 "" docker_cmd network \
 		create --opt com.docker.network.bridge.enable_ip_masquerade=false "$net"
 	id=$(docker_cmd run -d --runtime=husk --network "$net" husk-httpd 2>&1)
@@ -404,12 +452,18 @@ docker_net_part() {
 		return
 	fi
 	ip=$(docker_cmd inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$id")
+	ns=$(docker_cmd inspect -f '{{.NetworkSettings.SandboxKey}}' "$id")
 	if [[ ! $ip =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
 		bad "docker inspect: the container's IP" "'$ip'"
 	elif page=$(http_page "http://$ip/") && [[ $page == *"hello from husk"* ]]; then
 		ok "curl http://$ip/: the guest answers at the container's IP $M"
 	else
 		bad "curl http://$ip/ $M" "'${page:-no answer}'; logs: $(docker_cmd logs "$id" 2>&1 | tail -n 3)"
+	fi
+	if nsenter --net="$ns" ip -o link show husk-tap0 >/dev/null 2>&1; then
+		ok "docker: the guest's TAP is in the container's namespace"
+	else
+		bad "docker: the guest's TAP is in the container's namespace" "no husk-tap0 in '$ns'"
 	fi
 	expect "docker stop (network)" 0 "$id" docker_cmd stop -t 5 "$id"
 	# It was this guest that answered: nothing does once it is gone.
@@ -420,13 +474,8 @@ docker_net_part() {
 	fi
 	expect "docker rm (network)" 0 "$id" docker_cmd rm "$id"
 	expect "docker network rm" 0 "$net" docker_cmd network rm "$net"
-	if [ -z "$(ls -A "$ENG/dexec/runtime-husk/moby" 2>/dev/null)" ] &&
-		! pgrep -f -- "$ENG/cache" >/dev/null; then
-		ok "docker (network): no runtime state or monitor left"
-	else
-		bad "docker (network): no runtime state or monitor left" \
-			"$(ls -A "$ENG/dexec/runtime-husk/moby"; pgrep -af -- "$ENG/cache")"
-	fi
+	no_engine_residue "docker (network): no monitor, runtime state, namespace or TAP left" \
+		"$ENG/dexec/runtime-husk/moby/$id" "$ns"
 }
 
 if command -v dockerd >/dev/null && command -v containerd >/dev/null; then
@@ -442,9 +491,17 @@ fi
 
 # ---- part 3: podman and ctr ----
 
-podman_part() {
-	local P
-	mkdir -p "$ENG/podman"
+# podman as users register husk (containers.conf, no --root): the
+# runtime's state is under its default root. A --root through
+# --runtime-flag would not do: podman's exit command (container
+# cleanup, which deletes a container that ended by itself) does not pass
+# runtime flags on. The networks are ours too (network_config_dir).
+PODMAN=()
+PODMAN_NET=husk-rt-pnet
+PODMAN_RT_ROOT=/run/husk-runtime
+
+podman_setup() {
+	mkdir -p "$ENG/podman/net"
 	cat >"$ENG/containers.conf" <<-EOF
 	[containers]
 	default_ulimits = ["nofile=20000:20000"]
@@ -454,36 +511,240 @@ podman_part() {
 	events_logger = "file"
 	[engine.runtimes]
 	husk = ["$RT"]
+	[network]
+	network_config_dir = "$ENG/podman/net"
 	EOF
-	P=(timeout "$ENG_TIMEOUT" env CONTAINERS_CONF="$ENG/containers.conf" podman
+	PODMAN=(timeout "$ENG_TIMEOUT" env CONTAINERS_CONF="$ENG/containers.conf" podman
 		--root "$ENG/podman/root" --runroot "$ENG/podman/run"
 		--storage-driver vfs --tmpdir "$ENG/podman/tmp")
-	if ! "${P[@]}" load -i "$ENG/images.tar" >"$ENG/podman.log" 2>&1; then
+}
+
+# What an interrupted podman part left: containers (their conmons die
+# with engines_stop), the bridge network and its host-local leases.
+podman_cleanup() {
+	[ ${#PODMAN[@]} -gt 0 ] || return 0
+	"${PODMAN[@]}" --runtime husk rm -f -a -t 0 >/dev/null 2>&1
+	"${PODMAN[@]}" network rm -f "$PODMAN_NET" >/dev/null 2>&1
+	rm -rf "/var/lib/cni/networks/$PODMAN_NET"
+	PODMAN=()
+}
+
+# The detached life on --network none: run -d, logs, stop (the guest's
+# SIGTERM handler), wait and inspect (its status), rm.
+podman_detached() {
+	local id ns st
+	id=$("${PH[@]}" run -d --network none husk-busy sh -c "$TERM_PROG" 2>&1)
+	if [[ ! $id =~ ^[0-9a-f]{64}$ ]]; then
+		bad "podman run -d" "$id"
+		return
+	fi
+	ok "podman run -d: prints the container's id"
+	ns=$("${PODMAN[@]}" inspect -f '{{.NetworkSettings.SandboxKey}}' "$id")
+	if until_up 120 eval '"${PODMAN[@]}" logs "$id" 2>&1 | grep -qx started'; then
+		ok "podman logs: the program's output $M"
+	else
+		bad "podman logs" "$("${PODMAN[@]}" logs "$id" 2>&1 | tail -n 3)"
+	fi
+	expect "podman inspect: running (husk-runtime state)" 0 '^running$' \
+		"${PODMAN[@]}" inspect -f '{{.State.Status}}' "$id"
+	expect "podman stop" 0 "$id" "${PH[@]}" stop -t 5 "$id"
+	expect "podman wait: the program's exit status" 0 '^5$' "${PODMAN[@]}" wait "$id"
+	st=$("${PODMAN[@]}" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$id")
+	if [ "$st" = "exited 5" ] && "${PODMAN[@]}" logs "$id" 2>&1 | grep -qx 'got TERM'; then
+		ok "podman stop: the program's SIGTERM handler ran $M, status 5"
+	else
+		bad "podman stop: the program's SIGTERM handler" \
+			"$st: $("${PODMAN[@]}" logs "$id" 2>&1 | tail -n 2)"
+	fi
+	expect "podman rm" 0 "$id" "${PH[@]}" rm "$id"
+	no_engine_residue "podman: no monitor, runtime state, namespace or TAP left" \
+		"$PODMAN_RT_ROOT/$id" "$ns"
+}
+
+# nat_rules ID: how many of the host's nat rules name the container.
+nat_rules() {
+	iptables -t nat -S 2>/dev/null | grep -c -- "$1"
+}
+
+# A CNI bridge network of our own: the guest answers curl at the
+# container's IP, and rm leaves none of CNI's rules behind (its bridge
+# plugin finds its masquerade rule by the interface's addresses at DEL).
+podman_net() {
+	local id ip ns rules page=""
+	if ! "${PODMAN[@]}" load -i "$ENG/httpd.tar" >"$ENG/podman.log" 2>&1; then
+		bad "podman load (httpd)" "$(tail -n 3 "$ENG/podman.log")"
+		return
+	fi
+	if ! "${PODMAN[@]}" network create --disable-dns --subnet 10.213.9.0/24 \
+		"$PODMAN_NET" >"$ENG/podman.log" 2>&1; then
+		skip "podman bridge network" "podman network create: $(tail -n 1 "$ENG/podman.log")"
+		return
+	fi
+	id=$("${PH[@]}" run -d --network "$PODMAN_NET" husk-httpd 2>&1)
+	if [[ ! $id =~ ^[0-9a-f]{64}$ ]]; then
+		# CNI's plugins failing on this machine are not husk's doing.
+		if grep -qi 'cni\|plugin' <<<"$id"; then
+			skip "podman bridge network" "$(tail -n 1 <<<"$id")"
+		else
+			bad "podman run -d --network $PODMAN_NET" "$id"
+		fi
+		return
+	fi
+	ip=$("${PODMAN[@]}" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$id")
+	ns=$("${PODMAN[@]}" inspect -f '{{.NetworkSettings.SandboxKey}}' "$id")
+	if [[ ! $ip =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+		bad "podman inspect: the container's IP" "'$ip'"
+	elif page=$(http_page "http://$ip/") && [[ $page == *"hello from husk"* ]]; then
+		ok "podman: curl http://$ip/: the guest answers at the container's IP $M"
+	else
+		bad "podman: curl http://$ip/ $M" "'${page:-no answer}'; logs: $("${PODMAN[@]}" logs "$id" 2>&1 | tail -n 3)"
+	fi
+	if nsenter --net="$ns" ip -o link show husk-tap0 >/dev/null 2>&1; then
+		ok "podman: the guest's TAP is in the container's namespace"
+	else
+		bad "podman: the guest's TAP is in the container's namespace" "no husk-tap0 in '$ns'"
+	fi
+	rules=$(nat_rules "$id")
+	expect "podman stop (network)" 0 "$id" "${PH[@]}" stop -t 5 "$id"
+	if [ -n "$page" ] && curl -sf -m 2 "http://$ip/" >/dev/null 2>&1; then
+		bad "podman: after stop, nothing answers at $ip" "something still does"
+	elif [ -n "$page" ]; then
+		ok "podman: after stop, nothing answers at $ip"
+	fi
+	expect "podman rm (network)" 0 "$id" "${PH[@]}" rm "$id"
+	if [ "$rules" = 0 ]; then
+		skip "podman rm: CNI's nat rules gone" "CNI made none to look for (iptables?)"
+	elif [ "$(nat_rules "$id")" = 0 ]; then
+		ok "podman rm: CNI's nat rules for the container are gone"
+	else
+		bad "podman rm: CNI's nat rules for the container are gone" \
+			"$(iptables -t nat -S | grep -- "$id" | head -n 2)"
+	fi
+	no_engine_residue "podman (network): no monitor, runtime state, namespace or TAP left" \
+		"$PODMAN_RT_ROOT/$id" "$ns"
+	expect "podman network rm" 0 "$PODMAN_NET" "${PODMAN[@]}" network rm "$PODMAN_NET"
+	rm -rf "/var/lib/cni/networks/$PODMAN_NET" # host-local's leases
+}
+
+podman_part() {
+	local PH
+	podman_setup
+	PH=("${PODMAN[@]}" --runtime husk --runtime-flag "cache=$ENG/cache")
+	if ! "${PODMAN[@]}" load -i "$ENG/images.tar" >"$ENG/podman.log" 2>&1; then
 		bad "podman load" "$(tail -n 3 "$ENG/podman.log")"
 		return
 	fi
 	expect "podman run --runtime husk: output and exit status $M" 3 \
-		'^hello world from /hello$' "${P[@]}" --runtime husk \
-		--runtime-flag "cache=$ENG/cache" run --rm --network none husk-hello
-	expect "podman run --runtime husk busybox $M" 5 '^podman$' "${P[@]}" \
-		--runtime husk --runtime-flag "cache=$ENG/cache" run --rm \
-		--network none husk-busy sh -c 'echo podman; exit 5'
+		'^hello world from /hello$' "${PH[@]}" run --rm --network none husk-hello
+	expect "podman run --runtime husk busybox $M" 5 '^podman$' "${PH[@]}" \
+		run --rm --network none husk-busy sh -c 'echo podman; exit 5'
+	podman_detached
+	if [ ! -f "$ENG/httpd.tar" ]; then
+		skip "podman bridge network" "no HTTP server image: the docker network part did not make it"
+	else
+		podman_net
+	fi
+	podman_cleanup
+}
+
+# ctr_task_is ID STATUS: ctr task ls shows the task so.
+ctr_task_is() {
+	"${C[@]}" task ls | grep -Eq "^$1 +[0-9]+ +$2( |$)"
+}
+
+# ctr_life ID NAME SIGNAL STATUS [ctr run OPTIONS...]: one detached task:
+# run -d with its output to a file (--log-uri), task ls, the network the
+# monitor has (NAME says which), task kill SIGNAL, the status through
+# task delete, container delete, and no residue.
+ctr_life() {
+	local id=$1 what=$2 sig=$3 want=$4 log=$ENG/$1.log pid out
+	shift 4
+	if ! out=$("${C[@]}" run -d "${CR[@]}" --log-uri "file://$log" "$@" \
+		docker.io/library/husk-busy:latest "$id" sh -c "$TERM_PROG" 2>&1); then
+		bad "ctr run -d ($what)" "$(tail -n 2 <<<"$out")"
+		return
+	fi
+	ok "ctr run -d ($what)"
+	if until_up 120 grep -qx started "$log"; then
+		ok "ctr run --log-uri file://: the program's output ($what) $M"
+	else
+		bad "ctr run --log-uri file://: the program's output ($what)" "$(tail -n 3 "$log" 2>&1)"
+	fi
+	if ctr_task_is "$id" RUNNING; then
+		ok "ctr task ls: RUNNING ($what)"
+	else
+		bad "ctr task ls: RUNNING ($what)" "$("${C[@]}" task ls 2>&1)"
+	fi
+	pid=$("${C[@]}" task ls | awk -v id="$id" '$1 == id { print $2 }')
+	case $what in
+	new) ctr_network_new "$pid" ;;
+	host) ctr_network_host "$pid" ;;
+	esac
+	expect "ctr task kill${sig:+ -s $sig} ($what)" 0 "" "${C[@]}" task kill ${sig:+-s "$sig"} "$id"
+	if until_up 30 ctr_task_is "$id" STOPPED; then
+		ok "ctr task ls: STOPPED ($what)"
+	else
+		bad "ctr task ls: STOPPED ($what)" "$("${C[@]}" task ls 2>&1)"
+	fi
+	# ctr 1.6 has no task wait; task delete reports a non-zero status.
+	out=$("${C[@]}" task delete "$id" 2>&1)
+	if [ "$want" = 5 ] && [[ $out == *"exit code 5"* ]] && grep -qx 'got TERM' "$log"; then
+		ok "ctr task kill: the program's SIGTERM handler ran $M, status 5"
+	elif [ "$want" != 5 ] && [[ $out == *"exit code $want"* ]] && ! grep -q 'got TERM' "$log"; then
+		ok "ctr task kill -s $sig: the VM ends, status $want"
+	else
+		bad "ctr task kill ($what): status $want" "$out; $(tail -n 2 "$log")"
+	fi
+	expect "ctr container delete ($what)" 0 "" "${C[@]}" container delete "$id"
+	no_engine_residue "ctr ($what): no monitor, runtime state or TAP left" \
+		"$ENG/ctr-runc/husk-test/$id"
+}
+
+# ctr_network_new PID: ctr's config.json asks for a new network
+# namespace and nobody configures it: only lo there, and no NIC.
+ctr_network_new() {
+	local links
+	links=$(nsenter --net="/proc/$1/ns/net" ip -o link show 2>&1 | awk '{ print $2 }')
+	if [ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ] &&
+		[ "$links" = "lo:" ] && ! tr '\0' '\n' <"/proc/$1/cmdline" | grep -qxE -- '--net|-netdev'; then
+		ok "ctr: a new network namespace with only lo, and no NIC"
+	else
+		bad "ctr: a new network namespace with only lo" "links '$links' of pid '$1'"
+	fi
+}
+
+# ctr_network_host PID: --net-host names no network namespace: the
+# monitor is in the host's, whose network is never touched: no NIC.
+ctr_network_host() {
+	if [ -n "$1" ] && [ "$(readlink "/proc/$1/ns/net")" = "$(readlink /proc/self/ns/net)" ] &&
+		! tr '\0' '\n' <"/proc/$1/cmdline" | grep -qxE -- '--net|-netdev' &&
+		! ip -o link show husk-tap0 >/dev/null 2>&1; then
+		ok "ctr --net-host: the host's network namespace, untouched, and no NIC"
+	else
+		bad "ctr --net-host: the host's network namespace, untouched" "pid '$1'"
+	fi
 }
 
 ctr_part() {
-	local C
+	local C CR
 	if ! containerd_start; then
 		bad "containerd" "did not come up: $(tail -n 3 "$ENG/containerd.log")"
 		return
 	fi
 	C=(timeout "$ENG_TIMEOUT" ctr --address "$ENG/ctrd.sock" --namespace husk-test)
+	# The runc shim runs husk-runtime with --root RUNC-ROOT/NAMESPACE.
+	CR=(--runc-binary "$RT" --runc-root "$ENG/ctr-runc")
 	if ! "${C[@]}" images import "$ENG/images.tar" >"$ENG/ctr.log" 2>&1; then
 		bad "ctr images import" "$(tail -n 3 "$ENG/ctr.log")"
 		return
 	fi
 	expect "ctr run --runc-binary: output and exit status $M" 3 \
-		'^hello world from /hello$' "${C[@]}" run --rm --runc-binary "$RT" \
+		'^hello world from /hello$' "${C[@]}" run --rm "${CR[@]}" \
 		docker.io/library/husk-hello:latest husk-ctr-1
+	no_engine_residue "ctr run --rm: no monitor, runtime state or TAP left" \
+		"$ENG/ctr-runc/husk-test/husk-ctr-1"
+	ctr_life husk-ctr-2 new "" 5
+	ctr_life husk-ctr-3 host SIGKILL 137 --net-host
 }
 
 if [ ! -f "$ENG/images.tar" ]; then
