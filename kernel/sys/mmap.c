@@ -22,12 +22,15 @@
 #include "../lib.h"
 #include "../loader/rewrite.h"
 #include "../mm.h"
+#include "../console.h"
 #include "../mm/vma.h"
+#include "../platform.h"
 #include "../random.h"
 #include "../vm.h"
 #include "calls.h"
 #include "../sched/thread.h"
 #include "fd.h"
+#include "signal.h"
 
 /* Linked only into images that run Linux programs (husk.elf). */
 extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
@@ -422,12 +425,26 @@ static int allowed(const struct vma *v, uint64_t error)
 	return (v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) != 0;
 }
 
+/* No page left for a first touch: what Linux's OOM killer would do (the
+ * program ends by SIGKILL, status 137), with a line that says why and
+ * what to change, instead of a page-fault report that blames the
+ * program's address. */
+static void __attribute__((noreturn)) out_of_memory(uint64_t page)
+{
+	platform->console_flush();
+	kprintf("husk: out of memory: no free page for the program's access at "
+		"%#lx (all %lu MiB of it in use); give the guest more "
+		"memory (husk run -m, husk-vmm --mem)\n", (unsigned long)page,
+		(unsigned long)(pmem_total_pages() * PAGE >> 20));
+	signal_terminate(SIGKILL);
+}
+
 static int fault_anon(const struct vma *v, uint64_t page)
 {
 	uint64_t pa = pmem_alloc(1);
 
 	if (!pa)
-		return 0; /* out of memory: reported as the fault it is */
+		out_of_memory(page);
 	memset(pmem_to_virt(pa), 0, PAGE);
 	if (vm_map(page, pa, PAGE, vm_prot_of(v->prot))) {
 		pmem_free(pa, 1);

@@ -84,6 +84,7 @@ signals-glibc-dynamic|husk.elf|64M||tests/rootfs.cpio|0|^signals: [0-9]+ checks,
 signals-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^signals: [0-9]+ checks, 0 failed$|/bin/signals-musl
 privileged-musl|husk.elf|64M||tests/rootfs.cpio|0|^cli: SIGSEGV$;^int3: SIGTRAP$;^int \$0x41: SIGSEGV$;^privileged: 277 attempts, 0 unexpected$|/bin/privileged-musl
 privileged-glibc|husk.elf|64M||tests/rootfs.cpio|0|^privileged: 277 attempts, 0 unexpected$|/bin/privileged-glibc
+oom-program|husk.elf|64M||tests/rootfs.cpio|137|^husk: out of memory: no free page for the program.s access at 0x[0-9a-f]+ \(all [0-9]+ MiB of it in use\); give the guest more memory;^husk: program terminated by SIGKILL \(9\)$|/bin/memops-musl exhaust
 signal-abort|husk.elf|64M||tests/rootfs.cpio|134|^husk: program terminated by SIGABRT \(6\)$|/bin/signals-glibc abort
 signal-segv-report|husk.elf|64M||tests/rootfs.cpio|139|page fault \(#PF\), vector 14;read from unmapped address 0x8 \(user\)|/bin/signals-musl segv
 signal-term-default|husk.elf|64M||tests/rootfs.cpio|143|^husk: program terminated by SIGTERM \(15\)$|/bin/busybox sh -c 'echo before; kill -TERM $$; echo after'

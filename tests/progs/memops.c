@@ -286,6 +286,26 @@ static void check_shared(void)
 	close(fd);
 }
 
+/* Takes memory 1 MiB at a time and touches every page, for ever: the
+ * guest runs out. What must follow is a clear report and an exit (the
+ * boot case checks it), never a hang. */
+static int exhaust(void)
+{
+	for (unsigned mib = 0;; mib++) {
+		char *m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED) {
+			printf("exhaust: mmap failed after %u MiB\n", mib);
+			return 0;
+		}
+		for (size_t off = 0; off < 1 << 20; off += 4096)
+			m[off] = 1;
+		if (mib % 16 == 0)
+			printf("exhaust: %u MiB\n", mib);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	size_t big = 64 << 20;
@@ -293,6 +313,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "prot-none"))
 		return read_prot_none();
+	if (argc > 1 && !strcmp(argv[1], "exhaust"))
+		return exhaust();
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	check("mmap 64 MiB anonymous", p != MAP_FAILED);
 	if (p == MAP_FAILED)
