@@ -105,6 +105,22 @@ case_ "--trace-syscalls" 3 "^husk: trace: exit_group\\(0x3, " $V --initrd $B/tes
 case_ "--no-rewrite" 0 "^syscalls: sites probe=syscall" $V --initrd $B/tests/rootfs.cpio \
 	--no-rewrite $B/husk.elf -- /bin/syscalls-glibc
 
+# start_bg CMD...: runs CMD in the background, its output in $T/bg (empty
+# before it starts: no earlier run's output can match); its pid in bg_pid.
+# wait_bg PATTERN: until $T/bg shows PATTERN, 30 s at most.
+start_bg() {
+	: >$T/bg
+	"$@" >>$T/bg 2>&1 &
+	bg_pid=$!
+}
+wait_bg() {
+	wb_i=0
+	while ! grep -q "$1" $T/bg && [ $wb_i -lt 300 ]; do
+		sleep 0.1
+		wb_i=$((wb_i + 1))
+	done
+}
+
 # A signal sent to husk-vmm reaches the program's handler (docker stop).
 # stop_after PATTERN SIGNAL CMD...: runs CMD, sends SIGNAL once its output
 # shows PATTERN, returns its status.
@@ -112,14 +128,9 @@ case_ "--no-rewrite" 0 "^syscalls: sites probe=syscall" $V --initrd $B/tests/roo
 stop_after() {
 	sa_pat=$1 sa_sig=$2
 	shift 2
-	: >$T/bg # empty before it starts: no earlier run's output can match
-	"$@" >>$T/bg 2>&1 &
-	sa_pid=$!
-	sa_i=0
-	while ! grep -q "$sa_pat" $T/bg && [ $sa_i -lt 300 ]; do
-		sleep 0.1
-		sa_i=$((sa_i + 1))
-	done
+	start_bg "$@"
+	sa_pid=$bg_pid
+	wait_bg "$sa_pat"
 	kill -$sa_sig $sa_pid
 	wait $sa_pid
 	sa_rc=$?
@@ -142,14 +153,9 @@ case_ "SIGTERM six times in a row, none lost" 0 "^six rounds$" \
 	repeat_term $V --initrd $B/tests/rootfs.cpio $B/husk.elf -- /bin/signals-musl wait-term
 # Descriptors the starter left open are closed before the guest runs.
 inherited_fd() {
-	: >$T/bg
-	"$@" >>$T/bg 2>&1 9>$T/inherited &
-	if_pid=$!
-	if_i=0
-	while ! grep -q "^waiting" $T/bg && [ $if_i -lt 300 ]; do
-		sleep 0.1
-		if_i=$((if_i + 1))
-	done
+	start_bg "$@" 9>$T/inherited
+	if_pid=$bg_pid
+	wait_bg "^waiting"
 	if [ -e /proc/$if_pid/fd/9 ]; then echo "fd 9 still open"; else echo "fd 9 closed"; fi
 	ls -l /proc/$if_pid/fd | sed 's/^/#fd /'
 	kill -TERM $if_pid
@@ -203,14 +209,9 @@ cpu_ticks() {
 idle_after() {
 	ia_pat=$1
 	shift
-	: >$T/bg
-	"$@" >>$T/bg 2>&1 &
-	ia_pid=$!
-	ia_i=0
-	while ! grep -q "$ia_pat" $T/bg && [ $ia_i -lt 300 ]; do
-		sleep 0.1
-		ia_i=$((ia_i + 1))
-	done
+	start_bg "$@"
+	ia_pid=$bg_pid
+	wait_bg "$ia_pat"
 	ia_t0=$(cpu_ticks $ia_pid)
 	sleep 2
 	ia_t1=$(cpu_ticks $ia_pid)
@@ -273,14 +274,9 @@ case_ "SIGTERM reaches a program that never sleeps" 143 \
 # A guest that blocks every interrupt cannot be told of SIGTERM: husk-vmm
 # runs on (as a program ignoring it would), and SIGKILL ends it at once.
 deaf_stop() {
-	: >$T/bg
-	"$@" >>$T/bg 2>&1 &
-	ds_pid=$!
-	ds_i=0
-	while ! grep -q "^deaf: spinning" $T/bg && [ $ds_i -lt 300 ]; do
-		sleep 0.1
-		ds_i=$((ds_i + 1))
-	done
+	start_bg "$@"
+	ds_pid=$bg_pid
+	wait_bg "^deaf: spinning"
 	kill -TERM $ds_pid
 	sleep 2
 	kill -0 $ds_pid 2>/dev/null && echo "alive 2 s after SIGTERM"
