@@ -33,6 +33,9 @@ if ! "$H" import "$BD/tests/rootfs" sigs >"$T/import" 2>&1; then
 	exit 0
 fi
 
+# The program stop_after runs (RUN_CMD, an array): its wait-term mode
+# unless a case says otherwise.
+RUN_CMD=(/bin/signals-musl wait-term)
 # stop_after PATTERN SIGNAL [group]: runs the program in the background,
 # in a process group of its own, sends SIGNAL to the monitor (husk execs
 # husk-qemu: the same pid), or to its whole group as a terminal's Ctrl-C
@@ -41,7 +44,7 @@ fi
 stop_after() {
 	local pat=$1 sig=$2 pid i=0 to
 	: >"$T/out"
-	setsid "$H" run --rm sigs /bin/signals-musl wait-term >"$T/out" 2>&1 &
+	setsid "$H" run --rm sigs "${RUN_CMD[@]}" >"$T/out" 2>&1 &
 	pid=$!
 	to=$pid
 	[ "${3:-}" = group ] && to=-$pid
@@ -98,6 +101,18 @@ else
 	bad "SIGTERM three times in a row, none lost" \
 		"round $((rounds + 1)): status $rc: $(tail -n 2 "$T/out")"
 fi
+# A program that never sleeps nor calls the system: the signal must still
+# reach it (the local APIC takes COM2's interrupt while it spins).
+RUN_CMD=(/bin/busybox sh -c 'echo spinning; while :; do :; done')
+stop_after "^spinning" TERM
+rc=$?
+if [ $rc = 143 ] && grep -q "program terminated by SIGTERM" "$T/out"; then
+	ok "SIGTERM reaches a program that never sleeps"
+else
+	bad "SIGTERM reaches a program that never sleeps" \
+		"status $rc: $(tail -n 2 "$T/out")"
+fi
+RUN_CMD=(/bin/signals-musl wait-term)
 case_ "SIGKILL ends husk-qemu" 137 "^waiting for SIGTERM$" KILL
 # QEMU dies with its parent (PDEATHSIG); give it a moment.
 for _ in 1 2 3 4 5 6 7 8 9 10; do
