@@ -18,7 +18,7 @@
 /* ---- container_args.c: run and create's options ---- */
 
 struct run_args {
-	int detach, rm, tty, interactive;
+	int detach, rm, tty, interactive, quiet;
 	const char *name;
 	const char *image;
 	struct launch_opts launch;
@@ -40,6 +40,8 @@ struct run_args {
 	"                           connections and -p, no root), tap:NAME\n" \
 	"  -p, --publish list       Publish a container's port to the host:\n" \
 	"                           [HOST_IP:][HOST_PORT:]PORT[/tcp|/udp]\n" \
+	"  -q, --quiet              Do not say that QEMU runs the container where\n" \
+	"                           KVM is unusable\n" \
 	"      --rm                 Automatically remove the container when it exits\n" \
 	"  -t, --tty                Accepted; no pseudo-terminal is allocated\n" \
 	"  -w, --workdir string     Working directory inside the container\n"
@@ -63,10 +65,14 @@ int ctr_create(struct store *s, struct run_args *a, struct container *c);
  */
 int ctr_run_foreground(struct store *s, struct container *c, int interactive);
 /*
- * A foreground --rm run without --name: no record; husk-vmm replaces
- * husk (same pid, signals and exit status). Returns only on failure.
+ * A foreground --rm run: the record (running, husk's own pid), then
+ * husk-vmm replaces husk (same pid, signals and exit status). Returns
+ * only on failure, the record removed.
  */
 int ctr_exec_rm(struct store *s, struct run_args *a);
+/* One line on standard error when the container runs under QEMU because
+ * KVM is unusable (HUSK_MONITOR=auto), unless quiet; once per process. */
+void ctr_note_monitor(int quiet);
 /* Forks husk-vmm; out/err >= 0 replace its standard output/error. */
 pid_t ctr_spawn_monitor(char **argv, int interactive, int out, int err);
 /* Starts the supervisor and returns once husk-vmm runs. */
@@ -88,8 +94,11 @@ int ctr_parse_signal(const char *s, int *sig);
 int ctr_signal(struct container *c, int sig, const char *what);
 /*
  * Reloads the record until it is exited or timeout_ms (< 0: forever)
- * passed: 0 when exited, 1 on timeout, else an exit status.
+ * passed: 0 when exited, 1 on timeout, CTR_GONE when it was a --rm
+ * container whose record went with it (no exit status kept), else an
+ * exit status (after a message).
  */
+#define CTR_GONE 2
 int ctr_wait_exited(struct store *s, struct container *c, int64_t timeout_ms);
 /* Stops: SIGTERM, then SIGKILL after timeout_s seconds. */
 int ctr_stop(struct store *s, struct container *c, int timeout_s);

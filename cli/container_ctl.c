@@ -51,6 +51,11 @@ static void sleep_ms(long ms)
 		;
 }
 
+static int auto_removed(const struct container *c)
+{
+	return json_is_true(json_object_get(c->config, "AutoRemove"));
+}
+
 int ctr_wait_exited(struct store *s, struct container *c, int64_t timeout_ms)
 {
 	int64_t waited = 0;
@@ -59,6 +64,11 @@ int ctr_wait_exited(struct store *s, struct container *c, int64_t timeout_ms)
 	for (;;) {
 		struct container fresh;
 		rc = container_load(s, c->id, &fresh);
+		/* A --rm container's record goes as it ends. */
+		if (rc == STORE_NOT_FOUND && auto_removed(c)) {
+			c->state.status = CONTAINER_EXITED;
+			return CTR_GONE;
+		}
 		if (rc)
 			return cli_store_fail(rc == STORE_NOT_FOUND ? EXIT_NOT_FOUND :
 					      EXIT_HUSK);
@@ -87,9 +97,11 @@ int ctr_stop(struct store *s, struct container *c, int timeout_s)
 		kill(c->state.pid, SIGTERM);
 	rc = ctr_wait_exited(s, c, (int64_t)timeout_s * 1000);
 	if (rc != 1)
-		return rc;
+		return rc == CTR_GONE ? 0 : rc;
 	if (proc_alive(c->state.pid, c->state.pid_start))
 		kill(c->state.pid, SIGKILL);
 	rc = ctr_wait_exited(s, c, 10000);
-	return rc == 1 ? cli_fail(EXIT_HUSK, "container %s did not stop", c->id) : rc;
+	if (rc == 1)
+		return cli_fail(EXIT_HUSK, "container %s did not stop", c->id);
+	return rc == CTR_GONE ? 0 : rc;
 }

@@ -107,6 +107,13 @@ static int run_config(struct store *s, struct run_args *a, char *cpio, size_t n,
 	return 0;
 }
 
+static void set_run_flags(json_t *config, const struct run_args *a)
+{
+	json_object_set_new(config, "AutoRemove", json_boolean(a->rm));
+	json_object_set_new(config, "Tty", json_boolean(a->tty));
+	json_object_set_new(config, "OpenStdin", json_boolean(a->interactive));
+}
+
 int ctr_create(struct store *s, struct run_args *a, struct container *c)
 {
 	char cpio[4096];
@@ -116,9 +123,7 @@ int ctr_create(struct store *s, struct run_args *a, struct container *c)
 	rc = run_config(s, a, cpio, sizeof(cpio), &config);
 	if (rc)
 		return rc;
-	json_object_set_new(config, "AutoRemove", json_boolean(a->rm));
-	json_object_set_new(config, "Tty", json_boolean(a->tty));
-	json_object_set_new(config, "OpenStdin", json_boolean(a->interactive));
+	set_run_flags(config, a);
 	rc = container_create(s, config, a->name, c);
 	json_decref(config);
 	return rc ? cli_store_fail(EXIT_HUSK) : 0;
@@ -205,6 +210,25 @@ int ctr_mark_exited(struct store *s, struct container *c, int wait_status)
 	return container_save_state(s, c);
 }
 
+/*
+ * Docker users expect to be told when a run will be slow: where KVM is
+ * unusable, HUSK_MONITOR=auto falls back to QEMU (launch_monitor.c).
+ * Once per process, however many containers it starts.
+ */
+void ctr_note_monitor(int quiet)
+{
+	static int said;
+	const char *why;
+
+	if (quiet || said)
+		return;
+	why = launch_monitor_fallback();
+	if (why)
+		fprintf(stderr, "husk: /dev/kvm is not usable (%s); running "
+			"under QEMU (slower)\n", why);
+	said = 1;
+}
+
 /* ---- foreground ---- */
 
 static volatile pid_t monitor_pid;
@@ -289,42 +313,62 @@ int ctr_run_foreground(struct store *s, struct container *c, int interactive)
 	return exit_status_of(status);
 }
 
-/* ---- foreground --rm without a name: husk becomes husk-vmm ---- */
+/* ---- foreground --rm: husk becomes husk-vmm ---- */
+
+static int stdin_from_null(void)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null < 0 || dup2(null, 0) < 0)
+		return cli_fail(EXIT_HUSK, "/dev/null: %s", strerror(errno));
+	close(null);
+	return 0;
+}
 
 /*
- * Such a container is removed the moment it ends and nothing can name it
- * while it runs but its process: so no record is written, and husk execs
- * husk-vmm in its own place rather than waiting for it. Signals (Ctrl-C,
- * SIGTERM) then reach husk-vmm directly, which passes them to the program,
- * and the exit status is husk-vmm's own. Unlike Docker, `husk ps` does not
- * list it while it runs. Returns only on failure.
+ * Such a container is removed the moment it ends, so nobody needs husk
+ * to wait for it: husk writes the record (running, its own pid: exec
+ * keeps the pid and its start time, so the record names husk-vmm), then
+ * execs husk-vmm in its own place. `husk ps` lists it, `husk stop` and
+ * `husk kill` signal it; signals (Ctrl-C, SIGTERM) reach husk-vmm
+ * directly, which passes them to the program, and the exit status is
+ * husk-vmm's own. With no keeper left to remove the record, the first
+ * reader that finds its pid ended does (container.c). Unlike Docker, the
+ * exit status is not recorded (`husk wait` cannot give it). Returns only
+ * on failure.
  */
 int ctr_exec_rm(struct store *s, struct run_args *a)
 {
 	char cpio[4096], vmm[4096], kernel[4096];
-	struct launch_argv argv;
+	struct launch_argv argv = { 0 };
+	struct container c;
 	json_t *config;
-	int rc, null;
+	int rc;
 
 	rc = run_config(s, a, cpio, sizeof(cpio), &config);
 	if (rc)
 		return rc;
-	rc = launch_tools(vmm, sizeof(vmm), kernel, sizeof(kernel));
-	if (!rc)
-		rc = launch_argv(config, vmm, kernel, cpio, &argv);
+	set_run_flags(config, a);
+	rc = container_create_running(s, config, a->name, getpid(), &c);
 	json_decref(config);
 	if (rc)
 		return cli_store_fail(EXIT_HUSK);
-	store_close(s);
-	if (!a->interactive) {
-		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null < 0 || dup2(null, 0) < 0)
-			return cli_fail(EXIT_HUSK, "/dev/null: %s", strerror(errno));
-		close(null);
+	/* After the record: husk-vmm's default host name is the short ID. */
+	rc = launch_tools(vmm, sizeof(vmm), kernel, sizeof(kernel));
+	if (!rc)
+		rc = launch_argv(c.config, vmm, kernel, cpio, &argv);
+	if (rc)
+		rc = cli_store_fail(EXIT_HUSK);
+	else if (!a->interactive)
+		rc = stdin_from_null();
+	if (!rc) {
+		ctr_note_monitor(a->quiet);
+		fflush(NULL);
+		execv(argv.v[0], argv.v);
+		rc = cli_fail(EXIT_HUSK, "cannot run %s: %s", argv.v[0], strerror(errno));
 	}
-	fflush(NULL);
-	execv(argv.v[0], argv.v);
-	rc = cli_fail(EXIT_HUSK, "cannot run %s: %s", argv.v[0], strerror(errno));
+	container_remove(s, &c);
+	container_free(&c);
 	launch_argv_free(&argv);
 	return rc;
 }

@@ -32,12 +32,13 @@ static int add_blocks(const char *path, const struct stat *st, int flag,
 
 static void print_monitor(void)
 {
+	const char *why = launch_kvm_problem();
 	enum launch_monitor m;
-	int kvm = launch_kvm_usable();
 
-	printf(" KVM:          %s\n", kvm ? "usable (/dev/kvm)" :
-	       "not usable (/dev/kvm is missing, not permitted, or cannot "
-	       "create a VM)");
+	if (why)
+		printf(" KVM:          not usable (/dev/kvm: %s)\n", why);
+	else
+		printf(" KVM:          usable (/dev/kvm)\n");
 	if (launch_monitor(&m))
 		printf(" Monitor:      %s\n", store_error());
 	else

@@ -83,7 +83,7 @@ static int follow(struct store *s, struct container *c, FILE *f, int timestamps)
 		print_lines(f, -1, timestamps);
 		clearerr(f);
 		rc = ctr_wait_exited(s, c, 0);
-		if (rc == 0) {
+		if (rc == 0 || rc == CTR_GONE) {
 			print_lines(f, -1, timestamps);
 			return 0;
 		}

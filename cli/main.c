@@ -11,7 +11,7 @@
 
 extern const struct verb verb_images, verb_rmi, verb_tag, verb_inspect,
 	verb_history, verb_save, verb_load, verb_import, verb_system,
-	verb_version, verb_build, verb_info;
+	verb_version, verb_build, verb_builder, verb_info;
 /* Containers (cli/run.c ...); the supervisor is hidden from the help. */
 extern const struct verb verb_run, verb_create, verb_start, verb_ps,
 	verb_logs, verb_stop, verb_kill, verb_rm, verb_wait, verb_container,
@@ -19,7 +19,8 @@ extern const struct verb verb_run, verb_create, verb_start, verb_ps,
 
 static const struct verb *const verbs[] = {
 	&verb_build, &verb_images, &verb_rmi, &verb_tag, &verb_inspect, &verb_history,
-	&verb_save, &verb_load, &verb_import, &verb_system, &verb_version, &verb_info,
+	&verb_save, &verb_load, &verb_import, &verb_system, &verb_builder,
+	&verb_version, &verb_info,
 	&verb_run, &verb_create, &verb_start, &verb_ps, &verb_logs, &verb_stop,
 	&verb_kill, &verb_rm, &verb_wait, &verb_container,
 };

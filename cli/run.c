@@ -2,9 +2,9 @@
  * husk run: create a container and run it, in the foreground (husk-vmm's
  * output is the terminal's, husk exits with the program's status) or,
  * with -d, under a supervisor (the ID is printed once husk-vmm runs).
- * A foreground --rm run without --name keeps no record at all and execs
- * husk-vmm (container_exec.c, ctr_exec_rm): the common `husk run --rm`
- * costs little more than husk-vmm alone.
+ * A foreground --rm run writes its record and execs husk-vmm
+ * (container_exec.c, ctr_exec_rm) rather than waiting for it: the common
+ * `husk run --rm` costs little more than husk-vmm alone.
  */
 #include <stdio.h>
 
@@ -44,7 +44,7 @@ static int run(int argc, char **argv)
 		a.interactive = 0; /* nothing would ever write to it */
 	rc = cli_open_store(&s);
 	/* Nothing is left to do after such a run: husk becomes husk-vmm. */
-	if (!rc && a.rm && !a.detach && !a.name) {
+	if (!rc && a.rm && !a.detach) {
 		rc = ctr_exec_rm(&s, &a);
 		store_close(&s);
 		run_args_free(&a);
@@ -56,6 +56,7 @@ static int run(int argc, char **argv)
 		run_args_free(&a);
 		return rc;
 	}
+	ctr_note_monitor(a.quiet);
 	if (a.detach) {
 		rc = ctr_start_detached(&s, &c);
 		if (!rc)

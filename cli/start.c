@@ -25,13 +25,14 @@ static int start_one(struct store *s, const char *what, int attach,
 
 	if (rc)
 		return rc;
-	if (c.state.status == CONTAINER_RUNNING)
+	if (c.state.status == CONTAINER_RUNNING) {
 		rc = attach ? cli_fail(EXIT_HUSK, "container %s is already running; "
 				       "husk cannot attach to it", what) : 0;
-	else if (attach)
-		rc = ctr_run_foreground(s, &c, interactive);
-	else
-		rc = ctr_start_detached(s, &c);
+	} else {
+		ctr_note_monitor(0);
+		rc = attach ? ctr_run_foreground(s, &c, interactive) :
+			ctr_start_detached(s, &c);
+	}
 	if (!rc && !attach)
 		printf("%s\n", what);
 	container_free(&c);

@@ -1,8 +1,9 @@
-/* husk system prune: reclaim what no image uses. */
+/* husk system prune: reclaim what no image uses, and the build cache. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "cli.h"
 #include "rootfs.h"
 
@@ -13,28 +14,36 @@ const struct verb verb_system = {
 	.summary = "Manage husk (prune)",
 	.usage = "prune [OPTIONS]",
 	.help = "  -f, --force           Do not prompt for confirmation\n",
-	.notes = "prune removes untagged images, blobs that no image uses and the\n"
-		 "temporary files of husk commands that were interrupted.\n",
+	.notes = "prune removes untagged images, blobs that no image uses, the\n"
+		 "build cache and the temporary files of husk commands that were\n"
+		 "interrupted. A build that is running keeps its cache.\n",
 	.run = run,
 };
 
-struct tally {
-	int images_header, blobs_header;
+/* Docker's section headers, in the order prune reports them. */
+static const char *const sections[][2] = {
+	{ "deleted image", "Deleted Images:" },
+	{ "deleted blob", "Deleted Blobs:" },
+	{ "deleted build cache", "Deleted build cache objects:" },
 };
 
-static void report(void *arg, const char *what, const char *digest)
+struct tally {
+	const char *section; /* the header printed last; NULL: none yet */
+};
+
+static void report(void *arg, const char *what, const char *name)
 {
 	struct tally *t = arg;
+	const char *header = "Deleted:";
+	size_t i;
 
-	if (!strcmp(what, "deleted image")) {
-		if (!t->images_header++)
-			printf("Deleted Images:\n");
-		printf("deleted: %s\n", digest);
-		return;
-	}
-	if (!t->blobs_header++)
-		printf("%sDeleted Blobs:\n", t->images_header ? "\n" : "");
-	printf("%s\n", digest);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (!strcmp(what, sections[i][0]))
+			header = sections[i][1];
+	if (header != t->section)
+		printf("%s%s\n", t->section ? "\n" : "", header);
+	t->section = header;
+	printf(strcmp(what, "deleted image") ? "%s\n" : "deleted: %s\n", name);
 }
 
 static int confirmed(void)
@@ -45,6 +54,7 @@ static int confirmed(void)
 	      "  - all untagged images\n"
 	      "  - all blobs no image uses\n"
 	      "  - cached root filesystems of images that are gone\n"
+	      "  - all build cache\n"
 	      "  - temporary files of interrupted husk commands\n\n"
 	      "Are you sure you want to continue? [y/N] ", stdout);
 	fflush(stdout);
@@ -70,12 +80,19 @@ static int prune(int force)
 	/* Flattened root filesystems of the images that are gone. */
 	if (!rc)
 		rc = rootfs_prune(&s, &reclaimed);
+	if (!rc)
+		rc = build_cache_prune(&s, report, &t, &reclaimed);
 	store_close(&s);
+	if (rc == BUILD_CACHE_BUSY) {
+		fflush(stdout);
+		fprintf(stderr, "husk: a build is running: the build cache was "
+			"left as it is\n");
+		rc = 0;
+	}
 	if (rc)
 		return cli_store_fail(rc);
 	human_size(reclaimed, size, sizeof(size));
-	printf("%sTotal reclaimed space: %s\n",
-	       t.images_header || t.blobs_header ? "\n" : "", size);
+	printf("%sTotal reclaimed space: %s\n", t.section ? "\n" : "", size);
 	return 0;
 }
 

@@ -29,13 +29,20 @@ static int run(int argc, char **argv)
 	for (i = 0; i < nargs; i++) {
 		struct container c;
 		rc = ctr_find(&s, argv[i], &c);
-		if (!rc)
-			rc = ctr_wait_exited(&s, &c, -1);
-		if (!rc) {
-			printf("%d\n", c.state.exit_code);
-			fflush(stdout);
-			container_free(&c);
+		if (rc) {
+			worst = rc > worst ? rc : worst;
+			continue;
 		}
+		rc = ctr_wait_exited(&s, &c, -1);
+		if (!rc)
+			printf("%d\n", c.state.exit_code);
+		/* A foreground --rm run has no keeper to record its status. */
+		if (rc == CTR_GONE)
+			rc = cli_fail(EXIT_NOT_FOUND, "container %s was removed when "
+				      "it exited (--rm); its exit status was not "
+				      "kept", argv[i]);
+		fflush(stdout);
+		container_free(&c);
 		worst = rc > worst ? rc : worst;
 	}
 	store_close(&s);

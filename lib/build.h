@@ -56,4 +56,16 @@ struct build_opts {
 int build_image(struct store *s, const struct build_opts *o,
 		struct digest *id);
 
+/* build_cache_prune's answer while a build holds the cache: nothing done. */
+#define BUILD_CACHE_BUSY (-2)
+
+/*
+ * Removes every build-cache entry (reported as "deleted build cache" with
+ * its key) and every layer built for one, adding the bytes freed to
+ * *reclaimed. BUILD_CACHE_BUSY, having removed nothing, while a build
+ * runs.
+ */
+int build_cache_prune(struct store *s, store_report_fn report, void *arg,
+		      int64_t *reclaimed);
+
 #endif

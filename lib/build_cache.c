@@ -9,16 +9,24 @@
  *   cache/blobs/<hex>   the gzip'ed layers that builds made; they enter
  *                       blobs/ when an image that uses them is committed
  *
+ *   cache/lock          flock(2): every build holds it shared from its
+ *                       first look at the cache until it ends; a prune
+ *                       takes it exclusive, and gives up rather than wait
+ *
  * An entry is written (temporary, fsync, rename) after its layer, and a
  * lookup checks the layer is still there, so a build killed at any point
- * leaves at worst an entry that is not used.
+ * leaves at worst an entry that is not used. Nothing in the store refers
+ * to the cache (a commit copies the layers into blobs/), so a prune may
+ * take all of it: the next build just runs every step again.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,15 +82,38 @@ char *cache_inst_text(const struct df_inst *in)
 	return text;
 }
 
+/*
+ * The shared lock a build holds on the cache, taken on its first use and
+ * dropped when the process ends (a build is one process): a prune must
+ * not take a layer a build has looked up or made and has yet to read.
+ */
+static int held_fd = -1;
+
+static void hold_cache(const struct store *s)
+{
+	char path[BUILD_PATH];
+
+	if (held_fd >= 0 || store_path(s, path, sizeof(path), "cache"))
+		return;
+	mkdir(path, 0755);
+	if (store_path(s, path, sizeof(path), "cache/lock"))
+		return;
+	held_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	while (held_fd >= 0 && flock(held_fd, LOCK_SH) && errno == EINTR)
+		;
+}
+
 static int cache_path(const struct build *b, const char *name, char *buf,
 		      size_t n)
 {
+	hold_cache(b->s);
 	return store_path(b->s, buf, n, "cache/%s", name);
 }
 
 int cache_blob_path(const struct build *b, const struct digest *d, char *buf,
 		    size_t n)
 {
+	hold_cache(b->s);
 	return store_path(b->s, buf, n, "cache/blobs/%s", digest_hex(d));
 }
 
@@ -243,5 +274,96 @@ int cache_layer_writer(struct build *b, const struct build_layer *l,
 	close(fd);
 	if (!rc)
 		rc = blob_finish(w, &l->digest);
+	return rc;
+}
+
+/* ---- pruning ---- */
+
+static int is_key(const char *name)
+{
+	return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
+/* Removes dir/name; *bytes grows by what that frees (a file still linked
+ * elsewhere frees nothing). */
+static int remove_counted(int dir, const char *label, const char *name,
+			  int64_t *bytes)
+{
+	struct stat st;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : store_fail_errno("%s/%s", label, name);
+	if (!S_ISREG(st.st_mode))
+		return 0; /* not ours: left alone */
+	if (unlinkat(dir, name, 0))
+		return errno == ENOENT ? 0 : store_fail_errno("cannot remove %s/%s",
+							      label, name);
+	if (st.st_nlink == 1)
+		*bytes += st.st_size;
+	return 0;
+}
+
+/* Every entry (reported by its key), temporaries of killed builds too. */
+static int prune_entries(const char *path, store_report_fn report, void *arg,
+			 int64_t *bytes)
+{
+	struct dirent *e;
+	DIR *d = opendir(path);
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : store_fail_errno("cannot read %s", path);
+	while (!rc && (e = readdir(d))) {
+		if (!strcmp(e->d_name, "lock") || e->d_name[0] == '.' ||
+		    strspn(e->d_name, "0123456789abcdef") != 64)
+			continue;
+		rc = remove_counted(dirfd(d), path, e->d_name, bytes);
+		if (!rc && is_key(e->d_name))
+			report(arg, "deleted build cache", e->d_name);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int prune_layers(const char *path, int64_t *bytes)
+{
+	struct dirent *e;
+	DIR *d = opendir(path);
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : store_fail_errno("cannot read %s", path);
+	while (!rc && (e = readdir(d)))
+		if (is_key(e->d_name))
+			rc = remove_counted(dirfd(d), path, e->d_name, bytes);
+	closedir(d);
+	return rc;
+}
+
+int build_cache_prune(struct store *s, store_report_fn report, void *arg,
+		      int64_t *reclaimed)
+{
+	char dir[BUILD_PATH], path[BUILD_PATH];
+	int fd, rc;
+
+	rc = store_path(s, dir, sizeof(dir), "cache");
+	if (!rc)
+		rc = store_path(s, path, sizeof(path), "cache/lock");
+	if (rc || access(dir, F_OK))
+		return rc; /* no cache/: nothing was ever built */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return store_fail_errno("cannot open %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return errno == EWOULDBLOCK ? BUILD_CACHE_BUSY :
+			store_fail_errno("cannot lock %s", path);
+	}
+	rc = prune_entries(dir, report, arg, reclaimed);
+	if (!rc)
+		rc = store_path(s, path, sizeof(path), "cache/blobs");
+	if (!rc)
+		rc = prune_layers(path, reclaimed);
+	close(fd);
 	return rc;
 }

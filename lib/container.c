@@ -36,11 +36,16 @@ void container_log_path(const struct container *c, char *buf, size_t n)
 
 int container_root(const struct store *s, char *buf, size_t n)
 {
+	/* Made once per process: every record read asks for it. */
+	static char made[4096];
 	int rc = store_path(s, buf, n, "containers");
 
-	if (!rc && mkdir(buf, 0755) && errno != EEXIST)
-		rc = store_fail_errno("cannot create %s", buf);
-	return rc;
+	if (rc || !strcmp(made, buf))
+		return rc;
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return store_fail_errno("cannot create %s", buf);
+	snprintf(made, sizeof(made), "%s", buf);
+	return 0;
 }
 
 static int is_id(const char *s)
@@ -106,7 +111,8 @@ static int read_state(struct container *c)
 	return rc;
 }
 
-static int write_state(const struct container *c)
+/* staged: into a directory that is not a record yet (no rename needed). */
+static int write_state(const struct container *c, int staged)
 {
 	const struct container_state *st = &c->state;
 	json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:i, s:I, s:I}",
@@ -119,9 +125,9 @@ static int write_state(const struct container *c)
 			      "StartedAt", (json_int_t)st->started,
 			      "FinishedAt", (json_int_t)st->finished);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	int rc = text ? container_write_file(c->dir, "state.json", text,
-					     strlen(text), 0) :
-		store_fail(STORE_ERR, "out of memory");
+	int rc = !text ? store_fail(STORE_ERR, "out of memory") :
+		staged ? container_put_file(c->dir, "state.json", text, strlen(text), 0) :
+		container_write_file(c->dir, "state.json", text, strlen(text), 0);
 
 	free(text);
 	json_decref(j);
@@ -136,23 +142,67 @@ int container_save_state(const struct store *s, struct container *c)
 		return STORE_ERR;
 	rc = access(c->dir, F_OK) ? store_fail(STORE_NOT_FOUND,
 					       "No such container: %s", c->id) :
-		write_state(c);
+		write_state(c, 0);
 	container_unlock(fd);
 	return rc;
 }
 
-/* Nobody is left to record the exit: husk-vmm and its keeper are gone. */
-static void notice_death(const struct store *s, struct container *c)
+static int auto_remove(const struct container *c)
+{
+	return json_is_true(json_object_get(c->config, "AutoRemove"));
+}
+
+/* With the lock held. */
+static int remove_record(const struct store *s, const struct container *c)
+{
+	char root[3072];
+	int rc = container_root(s, root, sizeof(root));
+
+	return rc ? rc : container_dir_retire(root, c->dir);
+}
+
+/* Says running, but neither husk-vmm nor its keeper lives any more. */
+static int orphaned(const struct container_state *st)
+{
+	return st->status == CONTAINER_RUNNING &&
+	       !proc_alive(st->pid, st->pid_start) &&
+	       !proc_alive(st->keeper, st->keeper_start);
+}
+
+/*
+ * Nobody is left to record the exit: husk-vmm was killed with its keeper,
+ * or it was a foreground --rm run, which became husk-vmm and has no
+ * keeper at all. A --rm container is then removed, as its keeper would
+ * have done; any other is exited with 137. Decided again under the lock
+ * from a fresh state.json: another reader may have been first, or a
+ * start may have replaced the state since we read it. STORE_NOT_FOUND
+ * once the record is gone.
+ */
+static int notice_death(const struct store *s, struct container *c)
 {
 	struct container_state *st = &c->state;
+	int fd, rc;
 
-	if (st->status != CONTAINER_RUNNING || proc_alive(st->pid, st->pid_start) ||
-	    proc_alive(st->keeper, st->keeper_start))
-		return;
-	st->status = CONTAINER_EXITED;
-	st->exit_code = CONTAINER_EXIT_KILLED;
-	st->finished = time_now_ns();
-	container_save_state(s, c);
+	if (!orphaned(st))
+		return 0;
+	fd = container_lock(s, 1);
+	if (fd < 0)
+		return 0; /* left as it is: the next reader tries again */
+	rc = read_state(c);
+	if (!rc && orphaned(st) && auto_remove(c)) {
+		rc = remove_record(s, c);
+		if (!rc)
+			rc = store_fail(STORE_NOT_FOUND, "No such container: %s", c->id);
+	} else if (!rc && orphaned(st)) {
+		st->status = CONTAINER_EXITED;
+		st->exit_code = CONTAINER_EXIT_KILLED;
+		st->finished = time_now_ns();
+		rc = write_state(c, 0);
+	} else if (rc == STORE_NOT_FOUND) {
+		rc = store_fail(STORE_NOT_FOUND, "No such container: %s", c->id);
+	}
+	container_unlock(fd);
+	return rc == STORE_NOT_FOUND ? rc : 0;
 }
 
 /* ---- reading ---- */
@@ -177,12 +227,11 @@ int container_load(const struct store *s, const char *id, struct container *c)
 	rc = read_json(c->dir, "config.json", &c->config);
 	if (!rc)
 		rc = read_state(c);
-	if (rc) {
+	if (!rc)
+		rc = notice_death(s, c);
+	if (rc)
 		container_free(c);
-		return rc;
-	}
-	notice_death(s, c);
-	return 0;
+	return rc;
 }
 
 static int newest_first(const void *a, const void *b)
@@ -361,33 +410,37 @@ static int claim_name(const struct store *s, const char *name, char *buf,
 	return rc;
 }
 
-static int write_record(struct container *c, int sync)
+/* Both files written out of sight, then the directory renamed into place. */
+static int write_record(const char *root, struct container *c, int sync)
 {
 	char *text = json_dumps(c->config, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char final[sizeof(c->dir)];
 	int rc;
 
 	if (!text)
 		return store_fail(STORE_ERR, "out of memory");
-	if (mkdir(c->dir, 0700))
-		rc = store_fail_errno("cannot create %s", c->dir);
-	else
-		rc = container_write_file(c->dir, "config.json", text,
-					  strlen(text), sync);
+	snprintf(final, sizeof(final), "%s", c->dir);
+	rc = container_dir_begin(root, c->dir, sizeof(c->dir));
 	if (!rc)
-		rc = write_state(c);
-	if (rc)
-		remove_tree(c->dir);
+		rc = container_put_file(c->dir, "config.json", text, strlen(text),
+					sync);
+	if (!rc)
+		rc = write_state(c, 1);
+	if (!rc)
+		rc = container_dir_publish(c->dir, final, sync);
+	snprintf(c->dir, sizeof(c->dir), "%s", final);
 	free(text);
 	return rc;
 }
 
-int container_create(const struct store *s, json_t *config, const char *name,
-		     struct container *c)
+static int create(const struct store *s, json_t *config, const char *name,
+		  const struct container_state *st, struct container *c)
 {
 	char root[3072], chosen[256];
 	int fd, rc;
 
 	memset(c, 0, sizeof(*c));
+	c->state = *st;
 	if (name && !names_valid(name))
 		return store_fail(STORE_ERR, "Invalid container name (%s), only "
 				  "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
@@ -406,12 +459,33 @@ int container_create(const struct store *s, json_t *config, const char *name,
 		json_object_set_new(config, "Name", json_string(chosen));
 		json_object_set_new(config, "Created", json_integer(time_now_ns()));
 		c->config = json_incref(config);
-		rc = write_record(c, !json_is_true(json_object_get(config, "AutoRemove")));
+		rc = write_record(root, c, !auto_remove(c));
 	}
 	container_unlock(fd);
 	if (rc)
 		container_free(c);
 	return rc;
+}
+
+int container_create(const struct store *s, json_t *config, const char *name,
+		     struct container *c)
+{
+	const struct container_state created = { .status = CONTAINER_CREATED };
+
+	return create(s, config, name, &created, c);
+}
+
+int container_create_running(const struct store *s, json_t *config,
+			     const char *name, pid_t pid, struct container *c)
+{
+	const struct container_state running = {
+		.status = CONTAINER_RUNNING,
+		.pid = pid,
+		.pid_start = proc_start_time(pid),
+		.started = time_now_ns(),
+	};
+
+	return create(s, config, name, &running, c);
 }
 
 int container_remove(const struct store *s, struct container *c)
@@ -420,7 +494,7 @@ int container_remove(const struct store *s, struct container *c)
 
 	if (fd < 0)
 		return STORE_ERR;
-	rc = remove_tree(c->dir);
+	rc = remove_record(s, c);
 	container_unlock(fd);
 	return rc;
 }

@@ -3,6 +3,8 @@
  *
  *   lock               flock(2): exclusive while a record is created,
  *                      changed or removed (names stay unique)
+ *   spare/N            emptied directories of removed records, reused
+ *                      for new ones (container_dir.c)
  *   <64 hex id>/config.json   fixed at create: Id, Name, Created, Image,
  *                      ImageID, Manifest, Path, Args, Entrypoint, Cmd,
  *                      Env, WorkingDir, Memory, AutoRemove, Tty, OpenStdin
@@ -17,7 +19,10 @@
  * one, never half of one; readers take no lock. A record that says
  * running while neither husk-vmm nor its keeper lives any more (a pid is
  * checked with its start time, so a reused pid does not fool us) is
- * exited with 137, as if killed.
+ * exited with 137, as if killed, or removed when the container was --rm
+ * (a foreground --rm run has no keeper: husk wrote the record and became
+ * husk-vmm, so the first reader after its end removes it), both by the
+ * reader that notices, under the lock.
  *
  * Errors follow the store's convention (store_error()).
  */
@@ -75,7 +80,19 @@ int container_root(const struct store *s, char *buf, size_t n);
 int container_create(const struct store *s, json_t *config, const char *name,
 		     struct container *c);
 
-/* Reads one record by its full ID, checking whether it still runs. */
+/*
+ * A new record that says running from the start, for pid: a process
+ * about to exec husk-vmm (which keeps its pid and start time), with no
+ * keeper. Its readers remove it once pid has ended if config says
+ * AutoRemove; otherwise they record 137, nobody having seen the status.
+ */
+int container_create_running(const struct store *s, json_t *config,
+			     const char *name, pid_t pid, struct container *c);
+
+/*
+ * Reads one record by its full ID, checking whether it still runs;
+ * STORE_NOT_FOUND for a --rm container that ended (its record removed).
+ */
 int container_load(const struct store *s, const char *id, struct container *c);
 void container_free(struct container *c);
 
@@ -118,9 +135,21 @@ void time_format_ns(int64_t ns, char *buf, size_t n);
 /* Replaces dir/name with buf (temporary in dir, rename; fsync if sync). */
 int container_write_file(const char *dir, const char *name, const void *buf,
 			 size_t n, int sync);
+/* Writes dir/name in place: for a directory nobody reads yet. */
+int container_put_file(const char *dir, const char *name, const void *buf,
+		       size_t n, int sync);
 /* flock(2) on containers/lock; returns the fd, or -1 after store_fail. */
 int container_lock(const struct store *s, int exclusive);
 void container_unlock(int fd);
+
+/* ---- container_dir.c: record directories (callers hold the lock) ---- */
+
+/* An empty directory under root/spare/ to write a new record into. */
+int container_dir_begin(const char *root, char *buf, size_t n);
+/* Renames it to the record's path (fsyncing root if sync). */
+int container_dir_publish(const char *staged, const char *dir, int sync);
+/* Empties a removed record's directory and parks it for reuse. */
+int container_dir_retire(const char *root, const char *dir);
 
 /* ---- names.c ---- */
 

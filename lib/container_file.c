@@ -42,6 +42,26 @@ int container_write_file(const char *dir, const char *name, const void *buf,
 	return rc;
 }
 
+int container_put_file(const char *dir, const char *name, const void *buf,
+		       size_t n, int sync)
+{
+	char path[4096 + 64];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return store_fail_errno("cannot create %s", path);
+	if (write_full(fd, buf, n))
+		rc = store_fail_errno("%s: cannot write", path);
+	if (!rc && sync)
+		rc = fsync_fd_named(fd, path);
+	close(fd);
+	if (!rc && sync)
+		rc = fsync_dir_of(path);
+	return rc;
+}
+
 /*
  * A second flock(2) on a new descriptor would wait for ourselves, so a
  * process that holds the lock reuses it (reading records under the lock

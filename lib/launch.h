@@ -75,10 +75,19 @@ int launch_resolve_command(json_t *config, const char *cpio);
 
 enum launch_monitor { LAUNCH_MONITOR_VMM, LAUNCH_MONITOR_QEMU };
 
-/* Whether /dev/kvm opens and KVM_CREATE_VM works. */
+/* Whether /dev/kvm opens and KVM_CREATE_VM works (asked once per process). */
 int launch_kvm_usable(void);
+/* Why KVM is not usable ("No such file or directory", "KVM_CREATE_VM:
+ * ..."), or NULL when it is. */
+const char *launch_kvm_problem(void);
 /* HUSK_MONITOR=auto (default: husk-vmm when KVM is usable)|vmm|qemu. */
 int launch_monitor(enum launch_monitor *m);
+/*
+ * Why a run falls back to QEMU: launch_kvm_problem() when HUSK_MONITOR
+ * is auto and no stand-in $HUSK_VMM is set; NULL when husk-vmm runs or
+ * QEMU was asked for.
+ */
+const char *launch_monitor_fallback(void);
 /* One line for messages and --version. */
 const char *launch_monitor_describe(enum launch_monitor m);
 

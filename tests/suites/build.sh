@@ -195,6 +195,47 @@ else
 	bad "--no-cache" "$out"
 fi
 
+# ---- pruning the build cache ----
+entries() { ls "$HUSK_HOME/cache" | grep -cE '^[0-9a-f]{64}$'; }
+layers() { ls "$HUSK_HOME/cache/blobs" | grep -cE '^[0-9a-f]{64}$'; }
+n=$(entries)
+l=$(layers)
+layers2=$("$H" inspect -f '{{join .RootFS.Layers ","}}' cache:2) # the context as it is now
+out=$("$H" system prune -f 2>&1)
+listed=$(sed -n '/^Deleted build cache objects:$/,/^$/p' <<<"$out" | grep -cE '^[0-9a-f]{64}$')
+if [ "$n" -gt 0 ] && [ "$l" -gt 0 ] && [ "$listed" = "$n" ] && [ "$(entries)" = 0 ] && [ "$(layers)" = 0 ] &&
+	grep -qE '^Total reclaimed space: [0-9.]+k?B$' <<<"$out" && ! grep -q '^Total reclaimed space: 0B$' <<<"$out"; then
+	ok "system prune removes every build-cache entry ($n) and built layer ($l), and says how much"
+else
+	bad "system prune of the build cache" "$n entries, $l layers before; $(entries), $(layers) after; listed $listed: $(tail -n 4 <<<"$out")"
+fi
+out=$("$H" build -t cache:2 "$T/cache" 2>&1)
+if ! grep -q CACHED <<<"$out" && [ "$(grep -c '^#[0-9]* DONE' <<<"$out")" = 4 ] &&
+	[ "$("$H" inspect -f '{{join .RootFS.Layers ","}}' cache:2)" = "$layers2" ]; then
+	ok "after the prune, a rebuild runs every step and gives the same layers"
+else
+	bad "rebuild after prune" "$out"
+fi
+out=$("$H" build -t cache:2 "$T/cache" 2>&1)
+[ "$(grep -c '^#[0-9]* CACHED$' <<<"$out")" = 4 ] && ok "the rebuild filled the cache again" || bad "cache refilled" "$out"
+expect "builder prune asks first (no answer: nothing removed)" 0 'remove all build cache' sh -c "'$H' builder prune </dev/null"
+[ "$(entries)" -gt 0 ] && ok "builder prune without an answer keeps the cache" || bad "builder prune unanswered" "cache emptied"
+expect "builder prune -f" 0 '^Deleted build cache objects:$' "$H" builder prune -f
+[ "$(entries)" = 0 ] && [ "$(layers)" = 0 ] && ok "builder prune -f empties the cache" || bad "builder prune" "$(entries) entries, $(layers) layers left"
+expect "builder prune on an empty cache reclaims 0B" 0 '^Total reclaimed space: 0B$' "$H" builder prune -af
+"$H" build -q -t cache:1 "$T/cache" >/dev/null 2>&1 # something to keep
+mkdir -p "$T/busy"
+printf 'FROM base:1\nRUN echo started && sleep 4\n' >"$T/busy/Dockerfile"
+"$H" build -t busy:1 "$T/busy" >"$T/busy.out" 2>&1 &
+pb=$!
+for _ in $(seq 100); do grep -q started "$T/busy.out" && break; sleep 0.1; done
+n=$(entries)
+expect "builder prune while a build runs is refused" 125 'a build is running' "$H" builder prune -f
+expect "system prune while a build runs leaves the cache" 0 'a build is running: the build cache was left as it is' "$H" system prune -f
+[ "$(entries)" = "$n" ] && [ "$n" -gt 0 ] && ok "a running build keeps its cache" || bad "busy cache" "$n entries before, $(entries) after"
+wait $pb
+expect "the build that ran during the prunes succeeded" 0 'naming to' cat "$T/busy.out"
+
 # ---- reproducibility ----
 repro() { # HOME SOURCE_DATE_EPOCH: the image ID of a clean build
 	HUSK_HOME=$1 SOURCE_DATE_EPOCH=1700000000 "$H" import "$T/base" base:1 >/dev/null &&

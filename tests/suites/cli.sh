@@ -7,15 +7,19 @@
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
-case $B in /*) H=$B/bin/husk ;; *) H=$PWD/$B/bin/husk ;; esac
+case $B in /*) BD=$B ;; *) BD=$PWD/$B ;; esac
+H=$BD/bin/husk
 T=$(mktemp -d /tmp/husk-cli-XXXXXX)
 export HUSK_HOME=$T/home
 unset SOURCE_DATE_EPOCH
-trap 'rm -rf "$T"' EXIT
+ENG=$T/eng # the private dockerd of the docker save part
+trap 'engines_stop; rm -rf "$T"' EXIT
 
 SUITE=cli
 # shellcheck source=tests/suites/common.bash
 . tests/suites/common.bash
+# shellcheck source=tests/suites/engines.bash
+. tests/suites/engines.bash
 
 # check NAME COMMAND...: passes when the command succeeds.
 check() {
@@ -268,3 +272,50 @@ check "prune removed the dead temporary" test ! -e "$HUSK_HOME/tmp/blob-dead"
 check "prune removed the orphan blob" test ! -e "$HUSK_HOME/blobs/sha256/$(sha256sum <"$T/orphan" | cut -d' ' -f1)"
 expect "prune kept the named images" 0 '^app:1 keep:1 repro:a $' sh -c "'$H' images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' '"
 expect "prune removed the untagged image" 0 '^$' sh -c "'$H' images | grep '<none>'; true"
+
+# ---- a docker save archive made by Debian's docker.io, loaded and run ----
+# A private dockerd (tests/suites/engines.bash) builds a FROM scratch image
+# of the static hello and a busybox one, docker save writes both in one
+# archive, and husk load and husk run --rm take it from there, on husk-vmm
+# or, without KVM, on the QEMU fallback: the program really runs.
+docker_save_part() {
+	local f out rc
+	for f in "$BD/husk.elf" "$BD/tests/rootfs/bin/hello-musl"; do
+		[ -f "$f" ] || { bad "docker save" "$f was not built"; return; }
+	done
+	mkdir -p "$ENG"
+	engines_images "$BD/tests/rootfs/bin/hello-musl"
+	if ! dockerd_start "$BD/bin/husk-runtime"; then
+		bad "dockerd" "did not come up: $(tail -n 3 "$ENG/dockerd.log")"
+		return
+	fi
+	docker_cmd import "$ENG/img/busybox.tar" husk-busybox-base >/dev/null &&
+		docker_cmd build -q -t husk-hello "$ENG/img/hello" >/dev/null &&
+		docker_cmd build -q -t husk-busy "$ENG/img/busy" >/dev/null &&
+		docker_cmd save -o "$ENG/saved.tar" husk-hello husk-busy
+	rc=$?
+	if [ $rc != 0 ] || [ ! -s "$ENG/saved.tar" ]; then
+		bad "docker build and docker save" "status $rc: $(tail -n 3 "$ENG/dockerd.log")"
+		return
+	fi
+	export HUSK_HOME=$T/fromdocker
+	expect "husk load of docker save (docker.io $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null))" 0 \
+		'Loaded image: husk-hello:latest' "$H" load -i "$ENG/saved.tar"
+	expect "docker save: both images loaded" 0 '^husk-busy:latest husk-hello:latest $' \
+		sh -c "'$H' images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' '"
+	[ "$("$H" inspect -f '{{.Id}}' husk-hello)" = "$(docker_cmd inspect -f '{{.Id}}' husk-hello)" ] &&
+		ok "docker save: husk keeps docker's image ID" || bad "docker save: image ID" "differs"
+	expect "husk run --rm of the docker-built FROM scratch image: output and status" 3 \
+		'^hello world from /hello$' timeout 300 "$H" run --rm husk-hello
+	expect "husk run --rm of the docker-built busybox image: ENV and CMD" 0 \
+		'^hi from busybox$' timeout 300 "$H" run --rm husk-busy
+	expect "husk run --rm of the busybox image with a command" 7 '^out$' \
+		timeout 300 "$H" run --rm husk-busy sh -c 'echo out; exit 7'
+}
+if [ "$(id -u)" != 0 ]; then
+	skip "docker save" "dockerd needs root"
+elif ! command -v "$DOCKER" >/dev/null || ! command -v dockerd >/dev/null; then
+	skip "docker save" "docker.io is not installed (scripts/setup.sh installs it)"
+else
+	docker_save_part
+fi

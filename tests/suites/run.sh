@@ -114,10 +114,10 @@ EOF
 chmod +x "$T/fake-vmm"
 export HUSK_VMM=$T/fake-vmm HUSK_KERNEL=$T/fake-vmm
 cpio=$(ls "$HUSK_HOME/rootfs/"*.cpio)
-expect "run: husk-vmm's command line" 42 "^vmm: --mem 262144K --initrd $cpio -e K=v --cwd /tmp $T/fake-vmm -- /bin/hello-musl x y\$" "$H" run --rm -e K=v -w /tmp img /bin/hello-musl x y
+expect "run: husk-vmm's command line" 42 "^vmm: --mem 262144K --initrd $cpio -e K=v --cwd /tmp --cmdline hostname=[0-9a-f]{12} $T/fake-vmm -- /bin/hello-musl x y\$" "$H" run --rm -e K=v -w /tmp img /bin/hello-musl x y
 expect "run -p: --net user and each port reach husk-vmm" 42 ' --net user -p 0\.0\.0\.0:8080:80/tcp -p 127\.0\.0\.1:9090:90/udp ' "$H" run --rm -p 8080:80 -p 127.0.0.1:9090:90/udp img /bin/sh
 expect "run --network tap:NAME" 42 ' --net tap:tap7 ' "$H" run --rm --network tap:tap7 img /bin/sh
-expect "run: no -p, no --network: no NIC" 42 '^vmm: --mem [0-9]+K --initrd [^ ]+ [^-]' "$H" run --rm img /bin/sh
+expect "run: no -p, no --network: no NIC" 42 '^vmm: --mem [0-9]+K --initrd [^ ]+ --cmdline hostname=[0-9a-f]{12} [^-]' "$H" run --rm img /bin/sh
 expect "run --hostname reaches the guest" 42 ' --cmdline hostname=web ' "$H" run --rm --hostname web img /bin/sh
 expect "run: the default host name is the short ID" 42 ' --cmdline hostname=[0-9a-f]{12} ' "$H" run --rm --name named img /bin/sh
 expect "inspect: NetworkSettings.Ports in Docker's shape" 0 '"80/tcp":\[\{"HostIp":"0\.0\.0\.0","HostPort":"8080"\}\]' \
@@ -140,6 +140,76 @@ wait $fg
 rc=$?
 [ $rc = 7 ] && grep -q 'got TERM' "$T/fg.out" && ok "run: SIGTERM to husk reaches the monitor" ||
 	bad "foreground SIGTERM" "status $rc: $(cat "$T/fg.out")"
+
+# Foreground --rm: husk writes the record, then becomes the monitor.
+# reap PID: waits for a child of ours, killing it after 20 s (a stop that
+# failed must not hang the suite); returns its status. Polls its state
+# (Z once it ended): its pid stays ours until waited for.
+reap() {
+	local i=0
+	while [ $i -lt 200 ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ $i -lt 200 ] || kill -KILL "$1" 2>/dev/null
+	wait "$1"
+}
+# records: how many record directories there are beyond the $r0 before.
+records() { echo $(($(find "$HUSK_HOME/containers" -mindepth 1 -maxdepth 1 -regextype egrep -regex '.*/[0-9a-f]{64}' | wc -l) - r0)); }
+r0=0
+"$H" ps -a >/dev/null # removes what earlier --rm runs left
+r0=$(records)
+FAKE=term "$H" run --rm img /bin/sh >"$T/fg.out" 2>&1 &
+fg=$!
+until_ok 10 grep -q waiting "$T/fg.out"
+expect "run --rm: ps lists it while it runs" 0 '^[0-9a-f]{12} +img +"/bin/sh" .* Up .* [a-z]+_[a-z]+[0-9]?$' "$H" ps
+fgid=$("$H" ps -q --no-trunc)
+expect "run --rm: its pid is husk's own (husk became the monitor)" 0 "^running $fg\$" "$H" inspect -f '{{.State.Status}} {{.State.Pid}}' "$fgid"
+expect "run --rm: stop by ID" 0 "^${fgid:0:12}\$" "$H" stop "${fgid:0:12}"
+reap $fg
+rc=$?
+[ $rc = 7 ] && grep -q 'got TERM' "$T/fg.out" && ok "run --rm: stop ends it with the handler's status" ||
+	bad "run --rm stopped" "status $rc: $(cat "$T/fg.out")"
+[ -z "$("$H" ps -q)" ] && [ "$(records)" = 0 ] && ok "run --rm: no record left after it ends" ||
+	bad "run --rm record" "$("$H" ps -a; ls "$HUSK_HOME/containers")"
+FAKE=term "$H" run --rm --name fgnamed img /bin/sh >"$T/fg.out" 2>&1 &
+fg=$!
+until_ok 10 grep -q waiting "$T/fg.out"
+expect "run --rm --name: ps shows the name" 0 ' Up .* fgnamed$' "$H" ps
+expect "run --rm --name: the name is taken while it runs" 125 'The container name "/fgnamed" is already in use' "$H" create --name fgnamed img /bin/sh
+expect "run --rm: kill -s TERM by name" 0 '^fgnamed$' "$H" kill -s TERM fgnamed
+reap $fg
+rc=$?
+[ $rc = 7 ] && ok "run --rm: kill's signal reaches the handler" || bad "run --rm killed" "status $rc: $(cat "$T/fg.out")"
+expect "run --rm: the name is free once it ended" 0 '^[0-9a-f]{64}$' "$H" create --name fgnamed img /bin/sh
+"$H" rm fgnamed >/dev/null
+FAKE=term "$H" run --rm --name fgwait img /bin/sh >"$T/fg.out" 2>&1 &
+fg=$!
+until_ok 10 grep -q waiting "$T/fg.out"
+"$H" wait fgwait >"$T/wait.out" 2>&1 &
+wp=$!
+# Once wait found the record it polls it, asleep in clock_nanosleep (230):
+# only then may the container end, or wait would not know it.
+until_ok 10 grep -qE '^(230|35) ' "/proc/$wp/syscall"
+kill -TERM $fg
+reap $fg
+reap $wp
+rc=$?
+[ $rc = 1 ] && grep -q 'was removed when it exited (--rm)' "$T/wait.out" && ok "run --rm: wait says the status was not kept" ||
+	bad "run --rm wait" "status $rc: $(cat "$T/wait.out")"
+FAKE=term "$H" run --rm --name fgdead img /bin/sh >"$T/fg.out" 2>&1 &
+fg=$!
+until_ok 10 grep -q waiting "$T/fg.out"
+kill -KILL $fg
+reap $fg 2>/dev/null
+[ "$(records)" = 1 ] && ok "run --rm killed with SIGKILL: its record stays until read" || bad "SIGKILL'ed run --rm" "$(records) records"
+expect "run --rm killed: inspect finds nothing" 1 'No such (image|container|object): fgdead' "$H" inspect fgdead
+[ "$(records)" = 0 ] && ! "$H" ps -a | grep -q fgdead && ok "run --rm killed: the reader removed the record" ||
+	bad "dead run --rm record" "$(records) records: $("$H" ps -a)"
+for i in 1 2 3; do "$H" run --rm img /bin/sh >/dev/null; done
+"$H" ps -a >/dev/null
+[ "$(records)" = 0 ] && [ "$(ls "$HUSK_HOME/containers/spare" | wc -l)" -le 8 ] && ok "run --rm, again and again: record directories are reused" ||
+	bad "spare directories" "$(records) records, spare: $(ls "$HUSK_HOME/containers/spare")"
 
 # Detached: supervisor, log, stop.
 d=$(FAKE=term "$H" run -d -p 127.0.0.1:8080:80 -p 5353:53/udp --name svc img /bin/sh)
@@ -202,6 +272,36 @@ expect "container prune -f" 0 '^Deleted Containers:' "$H" container prune -f
 [ -z "$("$H" ps -aq)" ] && ok "container prune removed the stopped ones" || bad "prune" "$("$H" ps -a)"
 unset HUSK_VMM HUSK_KERNEL
 
+# ---- where KVM is unusable, run says it falls back to QEMU ----
+# The stand-in is named husk-qemu so that husk gives it QEMU's command line.
+mkdir -p "$T/q"
+cp "$T/fake-vmm" "$T/q/husk-qemu"
+note='^husk: /dev/kvm is not usable \(.+\); running under QEMU \(slower\)$'
+qrun() { env HUSK_QEMU_WRAPPER="$T/q/husk-qemu" HUSK_QEMU="$T/fake-vmm" HUSK_KERNEL="$T/fake-vmm" "$@"; }
+if ! env -u HUSK_MONITOR "$H" info | grep -q '^ *Monitor: *QEMU'; then
+	for c in "run --rm" "run -d" "run -q" "HUSK_MONITOR=qemu"; do
+		skip "the QEMU fallback note: $c" "KVM is usable here, so husk run does not fall back"
+	done
+else
+	out=$(qrun env -u HUSK_MONITOR "$H" run --rm img /bin/sh 2>&1 >/dev/null)
+	rc=$?
+	[ $rc = 42 ] && [ "$(grep -cE "$note" <<<"$out")" = 1 ] && [ "$(wc -l <<<"$out")" = 1 ] &&
+		ok "the QEMU fallback note: run --rm says it once, on stderr" || bad "QEMU note (run --rm)" "status $rc: $out"
+	out=$(qrun env -u HUSK_MONITOR FAKE=term "$H" run -d --name qd img /bin/sh 2>"$T/qd.err")
+	[[ $out =~ ^[0-9a-f]{64}$ ]] && grep -qE "$note" "$T/qd.err" && ok "the QEMU fallback note: run -d" ||
+		bad "QEMU note (run -d)" "$out / $(cat "$T/qd.err")"
+	"$H" rm -f qd >/dev/null 2>&1
+	out=$(qrun env -u HUSK_MONITOR "$H" run --rm -q img /bin/sh 2>&1)
+	rc=$?
+	[ $rc = 42 ] && ! grep -q 'not usable' <<<"$out" && grep -q '^vmm: ' <<<"$out" &&
+		ok "the QEMU fallback note: run -q" || bad "QEMU note (run -q)" "status $rc: $out"
+	out=$(qrun env HUSK_MONITOR=qemu "$H" run --rm img /bin/sh 2>&1)
+	rc=$?
+	[ $rc = 42 ] && ! grep -q 'not usable' <<<"$out" && ok "the QEMU fallback note: HUSK_MONITOR=qemu (asked for) says nothing" ||
+		bad "QEMU note (HUSK_MONITOR=qemu)" "status $rc: $out"
+fi
+expect "the QEMU fallback note: none with a stand-in HUSK_VMM" 42 '^vmm: ' sh -c "! HUSK_VMM='$T/fake-vmm' HUSK_KERNEL='$T/fake-vmm' '$H' run --rm img /bin/sh 2>&1 | grep 'not usable'; HUSK_VMM='$T/fake-vmm' HUSK_KERNEL='$T/fake-vmm' '$H' run --rm img /bin/sh 2>&1"
+
 # ---- system prune drops the cached root filesystem of a removed image ----
 "$H" rmi img >/dev/null 2>&1
 "$H" system prune -f >/dev/null 2>&1
@@ -212,7 +312,9 @@ GUEST_CASES=("run --rm prints and exits 3" "run --rm leaves no record"
 	"run -d prints the ID" "ps shows it running" "logs shows its output"
 	"stop: the handler ran, 7 recorded" "logs shows the handler's output" "rm"
 	"wait prints 3" "a missing command exits 127" "a bad image name exits 125"
-	"busybox along PATH with -e and -w" "SIGTERM to husk run reaches the program")
+	"busybox along PATH with -e and -w" "SIGTERM to husk run reaches the program"
+	"run --rm: ps lists it while it runs" "run --rm: stop by ID ends it with the handler's status"
+	"run --rm: no record left after it ends")
 skip_guest() {
 	local c
 	for c in "${GUEST_CASES[@]}"; do skip "husk-vmm: $c" "$1"; done
@@ -267,6 +369,22 @@ fg=$!
 n=0; until grep -q 'waiting for SIGTERM' /tmp/fg.out || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
 kill -TERM $fg; wait $fg; rc=$?
 [ $rc = 7 ] && grep -q 'got SIGTERM' /tmp/fg.out && ok "SIGTERM to husk run reaches the program" || bad "SIGTERM to husk run reaches the program" "status $rc: $(cat /tmp/fg.out)"
+# A foreground --rm run is listed, and stopped, by its record.
+$H run --rm --name fgrm img /bin/signals-musl wait-term >/tmp/fgrm.out 2>&1 &
+fg=$!
+n=0; until grep -q 'waiting for SIGTERM' /tmp/fgrm.out || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+$H ps | grep -Eq ' Up .* fgrm$' && ok "run --rm: ps lists it while it runs" || bad "run --rm: ps lists it while it runs" "$($H ps -a 2>&1)"
+id=$($H ps -q)
+out=$($H stop "$id" 2>&1)
+# Bounded: a stop that failed must not hang the boot (Z: it ended).
+state() { sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -c1; }
+n=0; while [ "$(state $fg)" != Z ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 300 ] || kill -KILL $fg
+wait $fg; rc=$?
+[ -n "$id" ] && [ "$out" = "$id" ] && [ $rc = 7 ] && grep -q 'got SIGTERM' /tmp/fgrm.out && ok "run --rm: stop by ID ends it with the handler's status" ||
+	bad "run --rm: stop by ID ends it with the handler's status" "stop $id: $out; status $rc: $(cat /tmp/fgrm.out)"
+! $H ps -a | grep -q fgrm && [ -n "$id" ] && [ -z "$(ls $HUSK_HOME/containers | grep "^$id")" ] && ok "run --rm: no record left after it ends" ||
+	bad "run --rm: no record left after it ends" "$($H ps -a 2>&1; ls $HUSK_HOME/containers)"
 EOF
 chmod +x "$T/guest.sh"
 out=$(scripts/nested-kvm/run.sh --timeout 300 --file "$H" --file "$BD/bin/husk-vmm" \

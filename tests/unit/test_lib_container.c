@@ -1,8 +1,10 @@
 /*
  * lib/container: records, names (given, generated, conflicting, invalid),
- * lookup by ID, name and prefix, state changes, dead and reused pids, and
+ * lookup by ID, name and prefix, state changes, dead and reused pids, a
+ * --rm run's record removed by its first reader after it ended, and
  * creates racing for one name from several processes.
  */
+#include <dirent.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -184,6 +186,76 @@ static void test_state(struct store *s)
 	container_free(&c);
 }
 
+/*
+ * A foreground --rm run: the record says running for a process with no
+ * keeper; once that process is gone, the first reader removes the record
+ * and its directory waits in spare/ for the next one.
+ */
+/* How many directories wait in containers/spare. */
+static int spares(struct store *s)
+{
+	char root[3072], path[3200];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (container_root(s, root, sizeof(root)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/spare", root);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_rm_run(struct store *s)
+{
+	json_t *config = json_pack("{s:s, s:s, s:[], s:b}", "Image", "img", "Path",
+				   "/bin/true", "Args", "AutoRemove", 1);
+	struct container c, again;
+	struct container_list l;
+	uint64_t start;
+	pid_t dead;
+	size_t i;
+	int found = 0, parked;
+
+	CHECK("rm run: created running for this process",
+	      container_create_running(s, config, "fg-rm", getpid(), &c) == 0 &&
+	      c.state.status == CONTAINER_RUNNING && c.state.pid == getpid() &&
+	      c.state.keeper == 0 && c.state.pid_start == proc_start_time(getpid()));
+	CHECK("rm run: a live process keeps it listed as running",
+	      container_find(s, "fg-rm", &again) == 0 &&
+	      again.state.status == CONTAINER_RUNNING);
+	container_free(&again);
+	parked = spares(s);
+	parked = spares(s);
+	dead = dead_child(&start);
+	c.state.pid = dead;
+	c.state.pid_start = start;
+	container_save_state(s, &c);
+	CHECK("rm run: its process gone, a reader removes the record",
+	      start != 0 && container_load(s, c.id, &again) == STORE_NOT_FOUND &&
+	      strstr(store_error(), "No such container") && access(c.dir, F_OK) != 0);
+	container_list(s, &l);
+	for (i = 0; i < l.n; i++)
+		found += !strcmp(l.v[i].id, c.id);
+	CHECK("rm run: and it is not listed", found == 0);
+	container_list_free(&l);
+	CHECK("rm run: its directory is parked for reuse", parked >= 0 &&
+	      spares(s) == parked + 1);
+	container_free(&c);
+	CHECK("rm run: the next record takes a parked directory",
+	      container_create(s, config, "reuser", &c) == 0 && spares(s) == parked &&
+	      container_find(s, "reuser", &again) == 0 &&
+	      !strcmp(container_name(&again), "reuser"));
+	container_free(&again);
+	container_remove(s, &c);
+	container_free(&c);
+	json_decref(config);
+}
+
 /* Eight processes create "racer" at once: exactly one wins. */
 static void test_race(struct store *s)
 {
@@ -228,6 +300,7 @@ int main(void)
 	test_find(&s);
 	test_ambiguous(&s);
 	test_state(&s);
+	test_rm_run(&s);
 	test_race(&s);
 	test_time();
 	store_close(&s);

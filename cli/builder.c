@@ -1,0 +1,83 @@
+/* husk builder prune: removes the build cache, as Docker's does. */
+#include <stdio.h>
+#include <string.h>
+
+#include "build.h"
+#include "cli.h"
+
+static int run(int argc, char **argv);
+
+const struct verb verb_builder = {
+	.name = "builder",
+	.summary = "Manage builds (prune)",
+	.usage = "prune [OPTIONS]",
+	.help = "  -a, --all             Accepted: husk always removes all build cache\n"
+		"  -f, --force           Do not prompt for confirmation\n",
+	.notes = "The next build runs every step again. The images built keep\n"
+		 "their layers (they are copies). Refused while a build runs.\n",
+	.run = run,
+};
+
+static void report(void *arg, const char *what, const char *key)
+{
+	int *count = arg;
+
+	(void)what;
+	if (!(*count)++)
+		printf("Deleted build cache objects:\n");
+	printf("%s\n", key);
+}
+
+static int confirmed(void)
+{
+	char line[16] = "";
+
+	fputs("WARNING! This will remove all build cache.\n"
+	      "Are you sure you want to continue? [y/N] ", stdout);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+static int prune(int force)
+{
+	int64_t reclaimed = 0;
+	struct store s;
+	char size[32];
+	int rc, count = 0;
+
+	if (!force && !confirmed())
+		return 0;
+	rc = cli_open_store(&s);
+	if (rc)
+		return rc;
+	rc = build_cache_prune(&s, report, &count, &reclaimed);
+	store_close(&s);
+	if (rc == BUILD_CACHE_BUSY)
+		return cli_fail(EXIT_HUSK, "a build is running: the build cache "
+				"cannot be pruned until it ends");
+	if (rc)
+		return cli_store_fail(rc);
+	human_size(reclaimed, size, sizeof(size));
+	printf("%sTotal reclaimed space: %s\n", count ? "\n" : "", size);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	int all = 0, force = 0, nargs, rc;
+	const struct opt opts[] = {
+		{ 'a', "all", OPT_FLAG, &all, NULL, NULL },
+		{ 'f', "force", OPT_FLAG, &force, NULL, NULL },
+		{ 0, NULL, 0, NULL, NULL, NULL },
+	};
+
+	rc = opts_parse(&verb_builder, opts, argc, argv, &nargs);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (nargs != 1 || strcmp(argv[0], "prune"))
+		return opts_usage_error(&verb_builder, "\"husk builder\" has one "
+					"command: prune");
+	return prune(force);
+}
