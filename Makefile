@@ -22,6 +22,8 @@ include lib/lib.mk
 -include cli/cli.mk
 # runtime/runtime.mk adds build/bin/husk-runtime and build/bin/husk-qemu.
 -include runtime/runtime.mk
+# tests/fuzz/fuzz.mk: `make fuzz`, and the replay of its inputs as unit tests.
+include tests/fuzz/fuzz.mk
 
 unit-tests: $(UNIT_TESTS)
 

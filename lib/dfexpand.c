@@ -11,6 +11,9 @@
 #include "dockerfile_int.h"
 
 #define END (-1)		/* "no stop character": read to the end */
+/* ${} inside ${} recurses: nesting a hostile Dockerfile deep enough would
+ * overflow the stack; real ones nest a few levels. */
+#define NEST_MAX 64
 
 /* ProcessWords' splitting: blanks from plain text or from a variable's
  * value split words; quoted or escaped text never does. */
@@ -26,6 +29,7 @@ struct lex {
 	size_t pos;
 	char esc;
 	bool raw_escapes;	/* keep escape characters (patterns) */
+	unsigned depth;		/* ${ nesting */
 	const struct df_vars *vars;
 	char msg[DF_ERRLEN];
 };
@@ -196,9 +200,13 @@ static int compile_pattern(const char *s, struct pattern *p, char *msg,
 			/* "\}" and "\/" only protect the ${} syntax */
 			if (s[i + 1] == '}' || s[i + 1] == '/')
 				continue;
-			if (s[i + 1] != '*' && s[i + 1] != '?' && s[i + 1] != '\\')
+			if (s[i + 1] != '*' && s[i + 1] != '?' && s[i + 1] != '\\') {
+				/* Nothing left allocated on failure. */
+				free(p->t);
+				p->t = NULL;
 				return df_fail(msg, msglen, "invalid escape '\\%c'",
 					       s[i + 1] ? s[i + 1] : ' ');
+			}
 			c = s[++i];
 			type = P_LIT;
 		}
@@ -217,105 +225,177 @@ static size_t utf8_len(const char *s, size_t avail)
 	return n;
 }
 
-/*
- * Matches p from token ti against s from si; returns where the match
- * ends (the first found, stars tried longest-first when greedy), or -1.
- * With whole, the match must reach the end of s. Like Go's regexp '.',
- * ? and * do not match a newline.
- */
-static long match(const struct pattern *p, size_t ti, const char *s,
-		  size_t len, size_t si, bool greedy, bool whole)
-{
-	size_t k, most;
-
-	if (ti == p->n)
-		return whole && si != len ? -1 : (long)si;
-	switch (p->t[ti].type) {
-	case P_LIT:
-		if (si < len && s[si] == p->t[ti].c)
-			return match(p, ti + 1, s, len, si + 1, greedy, whole);
-		return -1;
-	case P_ANY:
-		if (si < len && s[si] != '\n')
-			return match(p, ti + 1, s, len,
-				     si + utf8_len(s + si, len - si), greedy, whole);
-		return -1;
-	}
-	for (most = 0; si + most < len && s[si + most] != '\n'; most++)
-		;
-	for (size_t i = 0; i <= most; i++) {
-		long r;
-
-		k = greedy ? most - i : i;
-		if (si + k < len && ((unsigned char)s[si + k] & 0xc0) == 0x80)
-			continue;
-		r = match(p, ti + 1, s, len, si + k, greedy, whole);
-		if (r >= 0)
-			return r;
-	}
-	return -1;
-}
-
 static bool boundary(const char *s, size_t i, size_t len)
 {
 	return i >= len || ((unsigned char)s[i] & 0xc0) != 0x80;
 }
 
-/* ${v#p} ${v##p}: drop the shortest (longest) matching prefix. */
-static size_t strip_prefix(const struct pattern *p, const char *v,
-			   size_t len, bool longest)
+/*
+ * Matching, as a backtracking search would do it (Go's regexp for
+ * BuildKit): ? and * do not match a newline, and a star never ends
+ * inside a UTF-8 sequence. Computed a token at a time for every position
+ * of s at once, so that the work is (tokens x length) whatever the
+ * pattern: a search that tried each star's every length was exponential
+ * in the number of stars ("${V%****...x}" hung a build) and as deep as
+ * the pattern was long.
+ */
+
+/*
+ * For every start si, where the match of p from si ends (stars take the
+ * longest run that lets the rest match when greedy, the shortest
+ * otherwise), or -1 for none; with whole, only a match ending at len
+ * counts. NULL when out of memory; the caller frees.
+ */
+static long *match_ends(const struct pattern *p, const char *s, size_t len,
+			bool greedy, bool whole)
 {
+	long *row = malloc((len + 1) * sizeof(*row));
+	long *next = malloc((len + 1) * sizeof(*next)), *t, best, ok, more;
+	size_t ti = p->n, si;
+
+	if (!row || !next) {
+		free(row);
+		free(next);
+		return NULL;
+	}
+	for (si = 0; si <= len; si++)
+		next[si] = whole && si != len ? -1 : (long)si;
+	while (ti-- > 0) {
+		best = -1;
+		for (si = len + 1; si-- > 0;) {
+			bool more_ok = si < len && s[si] != '\n';
+			switch (p->t[ti].type) {
+			case P_LIT:
+				row[si] = si < len && s[si] == p->t[ti].c ?
+					next[si + 1] : -1;
+				break;
+			case P_ANY:
+				row[si] = more_ok ?
+					next[si + utf8_len(s + si, len - si)] : -1;
+				break;
+			default: /* P_STAR: best is where it ends from si */
+				ok = boundary(s, si, len) && next[si] >= 0 ?
+					(long)si : -1;
+				more = more_ok ? best : -1;
+				best = greedy ? (more >= 0 ? more : ok)
+					      : (ok >= 0 ? ok : more);
+				row[si] = best >= 0 ? next[best] : -1;
+			}
+		}
+		t = row, row = next, next = t;
+	}
+	free(row);
+	return next;
+}
+
+/*
+ * For every end e, whether p matches s[0, e) as a whole (reach[e]).
+ * NULL when out of memory; the caller frees.
+ */
+static bool *match_prefixes(const struct pattern *p, const char *s,
+			    size_t len)
+{
+	bool *r = calloc(len + 1, sizeof(*r)), *n = calloc(len + 1, sizeof(*n));
+	bool *t, run;
+	size_t ti, e;
+
+	if (!r || !n) {
+		free(r);
+		free(n);
+		return NULL;
+	}
+	r[0] = true;
+	for (ti = 0; ti < p->n; ti++) {
+		memset(n, 0, (len + 1) * sizeof(*n));
+		run = false;
+		for (e = 0; e <= len; e++) {
+			switch (p->t[ti].type) {
+			case P_LIT:
+				if (r[e] && e < len && s[e] == p->t[ti].c)
+					n[e + 1] = true;
+				break;
+			case P_ANY:
+				if (r[e] && e < len && s[e] != '\n')
+					n[e + utf8_len(s + e, len - e)] = true;
+				break;
+			default: /* P_STAR: a run of non-newlines from a start */
+				run = r[e] || (run && s[e - 1] != '\n');
+				n[e] = run && boundary(s, e, len);
+			}
+		}
+		t = r, r = n, n = t;
+	}
+	free(n);
+	return r;
+}
+
+/* ${v#p} ${v##p}: where the shortest (longest) matching prefix ends, or
+ * 0 for none; -1 when out of memory. */
+static long strip_prefix(const struct pattern *p, const char *v,
+			 size_t len, bool longest)
+{
+	bool *reach = match_prefixes(p, v, len);
+	long at = 0;
+
+	if (!reach)
+		return -1;
 	for (size_t k = 0; k <= len; k++) {
 		size_t i = longest ? len - k : k;
 
-		if (boundary(v, i, len) && match(p, 0, v, i, 0, false, true) >= 0)
-			return i;
+		if (boundary(v, i, len) && reach[i]) {
+			at = (long)i;
+			break;
+		}
 	}
-	return 0;
+	free(reach);
+	return at;
 }
 
 /* ${v%p} ${v%%p}: the length left after dropping the shortest (longest)
- * matching suffix. */
-static size_t strip_suffix(const struct pattern *p, const char *v,
-			   size_t len, bool longest)
+ * matching suffix; -1 when out of memory. */
+static long strip_suffix(const struct pattern *p, const char *v,
+			 size_t len, bool longest)
 {
+	long *ends = match_ends(p, v, len, false, true), left = (long)len;
+
+	if (!ends)
+		return -1;
 	for (size_t k = 0; k <= len; k++) {
 		size_t i = longest ? k : len - k;
 
-		if (boundary(v, i, len) &&
-		    match(p, 0, v + i, len - i, 0, false, true) >= 0)
-			return i;
+		if (boundary(v, i, len) && ends[i] >= 0) {
+			left = (long)i;
+			break;
+		}
 	}
-	return len;
+	free(ends);
+	return left;
 }
 
 /* The leftmost match at or after from: its start in *at, end returned. */
-static long find(const struct pattern *p, const char *v, size_t len,
-		 size_t from, size_t *at)
+static long find(const long *ends, const char *v, size_t len, size_t from,
+		 size_t *at)
 {
 	for (size_t i = from; i <= len; i++) {
-		long e;
-
-		if (!boundary(v, i, len))
-			continue;
-		e = match(p, 0, v, len, i, true, false);
-		if (e >= 0) {
+		if (boundary(v, i, len) && ends[i] >= 0) {
 			*at = i;
-			return e;
+			return ends[i];
 		}
 	}
 	return -1;
 }
 
 /* ${v/p/r} and ${v//p/r}, with Go's ReplaceAllString stepping: an empty
- * match right after a match is not replaced. */
-static void replace(const struct pattern *p, const char *v, const char *r,
-		    bool all, struct df_buf *out)
+ * match right after a match is not replaced. -1 when out of memory. */
+static int replace(const struct pattern *p, const char *v, const char *r,
+		   bool all, struct df_buf *out)
 {
 	size_t len = strlen(v), search = 0, last = 0, at;
-	long e;
+	long *ends = match_ends(p, v, len, true, false), e;
 
-	while (search <= len && (e = find(p, v, len, search, &at)) >= 0) {
+	if (!ends)
+		return -1;
+	while (search <= len && (e = find(ends, v, len, search, &at)) >= 0) {
 		df_buf_add(out, v + last, at - last);
 		if ((size_t)e > last || at == 0)
 			df_buf_adds(out, r);
@@ -328,6 +408,8 @@ static void replace(const struct pattern *p, const char *v, const char *r,
 			search += search < len ? utf8_len(v + search, len - search) : 1;
 	}
 	df_buf_adds(out, v + last);
+	free(ends);
+	return 0;
 }
 
 /* ---- ${...} ---- */
@@ -339,6 +421,7 @@ static int modifier_value(struct lex *lx, const char *n, int mod, bool colon,
 	bool missing = !val || (colon && !*val);
 	struct pattern p;
 	size_t len;
+	long at;
 
 	switch (mod) {
 	case '-':
@@ -361,11 +444,15 @@ static int modifier_value(struct lex *lx, const char *n, int mod, bool colon,
 	if (compile_pattern(word + (*word == mod), &p, lx->msg, sizeof(lx->msg)))
 		return lex_fail(lx, "invalid pattern (%s) in substitution: %s",
 				word, lx->msg);
-	if (mod == '#')
-		df_buf_adds(out, val + strip_prefix(&p, val, len, *word == mod));
-	else
-		df_buf_add(out, val, strip_suffix(&p, val, len, *word == mod));
+	at = mod == '#' ? strip_prefix(&p, val, len, *word == mod)
+			: strip_suffix(&p, val, len, *word == mod);
 	free(p.t);
+	if (at < 0)
+		return lex_fail(lx, "out of memory");
+	if (mod == '#')
+		df_buf_adds(out, val + at);
+	else
+		df_buf_add(out, val, (size_t)at);
 	return 0;
 }
 
@@ -430,8 +517,8 @@ static int substitute(struct lex *lx, const char *n, struct df_buf *out)
 	else if (compile_pattern(pat, &p, lx->msg, sizeof(lx->msg)))
 		rc = lex_fail(lx, "invalid pattern (%s) in substitution: %s", pat,
 			      lx->msg);
-	else
-		replace(&p, val ? val : "", rep, all, out);
+	else if (replace(&p, val ? val : "", rep, all, out))
+		rc = lex_fail(lx, "out of memory");
 	free(p.t);
 	free(pat);
 	free(rep);
@@ -480,10 +567,18 @@ static int dollar(struct lex *lx, struct df_buf *out)
 	struct df_buf nb = { 0 };
 	const char *v;
 	char *n;
+	int rc;
 
 	next(lx);
-	if (peek(lx) == '{')
-		return braces(lx, out);
+	if (peek(lx) == '{') {
+		if (lx->depth == NEST_MAX)
+			return lex_fail(lx, "syntax error: ${} nested more than "
+					"%d deep", NEST_MAX);
+		lx->depth++;
+		rc = braces(lx, out);
+		lx->depth--;
+		return rc;
+	}
 	name(lx, &nb);
 	if (!nb.len) {
 		df_buf_addc(out, '$');

@@ -35,24 +35,13 @@ static int unexpected(const struct runner *r, int status)
 	return status;
 }
 
-/* Writes the ring to standard output and empties it. */
-/* stream: HUSK_STREAM_ERR goes to standard error, anything else out. */
+/* Drains the console ring (console.c): HUSK_STREAM_ERR to standard
+ * error, any other stream to standard output. */
 static int flush_console(const struct runner *r, uint32_t stream)
 {
-	uint32_t len, zero = 0;
-
-	/* One read: the guest may change len under us. */
-	memcpy(&len, r->console, sizeof(len));
-	if (len > r->console_size) {
-		vmm_msg("guest console length %u exceeds the console's %llu "
-			"bytes", len, (unsigned long long)r->console_size);
+	if (console_flush(r->console, r->console_size,
+			  stream == HUSK_STREAM_ERR ? 2 : 1))
 		return unexpected(r, HUSK_VMM_EXIT_GUEST);
-	}
-	/* A closed or broken stdout loses output but does not stop the
-	 * guest (a broken pipe raises SIGPIPE anyway). */
-	write_all(stream == HUSK_STREAM_ERR ? 2 : 1,
-		  r->console + offsetof(struct husk_console, buf), len);
-	memcpy(r->console, &zero, sizeof(zero));
 	return RUN_ON;
 }
 

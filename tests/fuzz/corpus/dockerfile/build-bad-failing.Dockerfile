@@ -1,0 +1,2 @@
+FROM base:1
+RUN echo failing; exit 3

@@ -1,0 +1,2 @@
+FROM base:1
+COPY not-there.txt /x

@@ -1,0 +1,2 @@
+FROM base:1
+ADD https://example.com/file.tar.gz /
