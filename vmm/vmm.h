@@ -246,6 +246,13 @@ int kvm_setup_vcpu(struct vm *v, const struct husk_cpu_state *s,
 uint64_t kvm_tsc_khz(struct vm *v);
 int kvm_read_tsc(struct vm *v, uint64_t *tsc);
 
+/* ---- console.c ---- */
+
+/* Writes the console ring at console (struct husk_console with size bytes
+ * of buf, as the image note says) to fd and empties it. 0, or -1 after a
+ * message when the guest's length exceeds size. */
+int console_flush(uint8_t *console, uint64_t size, int fd);
+
 /* ---- run.c ---- */
 
 /* signals.c: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 are
@@ -292,6 +299,12 @@ int seccomp_apply(int vcpu_fd);
 /* seccomp_io.c: the network I/O thread's own allowlist. */
 struct net_dev;
 int seccomp_prepare_io(const struct net_dev *n, struct seccomp_prog *p);
+
+/* seccomp_san.c, the ASan build only (no-ops otherwise): the sanitizer
+ * runtime's own calls, added to every filter; its leak check, run once
+ * before the first filter. */
+int seccomp_san_rules(scmp_filter_ctx ctx);
+void seccomp_san_prepare(void);
 
 /* ---- virtq.c: the device side of a split virtqueue ---- */
 
