@@ -11,7 +11,25 @@ LD := ld
 UNIT_TESTS :=
 EXAMPLES := hello crash oom faults clock syscall vm
 
-.PHONY: all demo test setup clean
+# SAN=1 builds the host programs (husk, husk-vmm, husk-runtime, husk-qemu)
+# and host tools with AddressSanitizer and UBSan, for `make test-asan`.
+# gcc cannot put the ASan runtime into a static executable, so they are
+# then linked dynamically (the libraries built here, libslirp and lib/,
+# are still linked in); the normal build stays static. Guest code is not
+# affected (CC and GUEST_CFLAGS).
+SAN ?=
+SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+ifneq ($(SAN),)
+HOST_CFLAGS += $(SAN_CFLAGS)
+VMM_STATIC :=
+HUSK_STATIC :=
+RT_STATIC :=
+endif
+# Where `make test-asan` builds.
+ASAN_BUILD ?= build-asan
+
+.PHONY: all demo test test-asan setup clean
 all: $(BUILD)/bin/husk-vmm $(BUILD)/husk.elf $(EXAMPLES:%=$(BUILD)/examples/%.elf) unit-tests
 
 include kernel/kernel.mk
@@ -37,6 +55,14 @@ demo: setup
 test: setup
 	@$(MAKE) -s all >/dev/null
 	@tests/run.sh
+
+# The host programs under ASan and UBSan (SAN=1, in $(ASAN_BUILD)) and
+# the tests that run them: unit tests, host suites, husk-vmm's own cases
+# and the boot cases on it (nested KVM). Any sanitizer report fails it
+# (scripts/test-asan.sh says how).
+test-asan: setup
+	@$(MAKE) -s BUILD=$(ASAN_BUILD) SAN=1 all >/dev/null
+	@BUILD=$(ASAN_BUILD) scripts/test-asan.sh
 
 # Every benchmark (several minutes; results go in bench/RESULTS.md by hand).
 bench: setup

@@ -127,10 +127,19 @@ int seccomp_export(scmp_filter_ctx ctx, struct seccomp_prog *p)
 scmp_filter_ctx seccomp_new_filter(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int rc;
 
-	if (!ctx)
+	if (!ctx) {
 		vmm_fail(HUSK_VMM_EXIT_KVM, "seccomp: seccomp_init failed (kernel "
 			 "too old for SECCOMP_RET_KILL_PROCESS?)");
+		return NULL;
+	}
+	rc = seccomp_san_rules(ctx); /* nothing outside the ASan build */
+	if (rc < 0) {
+		seccomp_release(ctx);
+		seccomp_err("the sanitizer runtime's rules", rc);
+		return NULL;
+	}
 	return ctx;
 }
 
@@ -162,6 +171,8 @@ int seccomp_install(const struct seccomp_prog *p)
 		.filter = p->filter,
 	};
 
+	/* The ASan build's leak check: none can run under a filter. */
+	seccomp_san_prepare();
 	/* Required to install a filter without CAP_SYS_ADMIN, and right
 	 * anyway: nothing we could exec should gain privileges. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

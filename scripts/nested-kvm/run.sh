@@ -20,6 +20,9 @@
 #
 # CMD runs as root in the guest with stdin from /dev/null, in the same working
 # directory as on the host (created empty if no --file put anything there).
+# Of this script's environment only the sanitizers' options reach it
+# (ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS, when set, less log_path: the
+# ASan build of husk-vmm, see scripts/test-asan.sh).
 # Its stdout and stderr come back on this script's stdout and stderr (kept
 # apart, streamed live), and the script exits with CMD's exit status.
 #
@@ -218,6 +221,12 @@ done
 # The command and working directory, as single-quoted shell words.
 q() { printf "'%s' " "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 {
+	# Less any log_path: its directory is the host's; in here the
+	# reports go to standard error.
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -z "${!v:-}" ] || printf 'export %s=%s\n' "$v" \
+			"$(q "$(sed -E 's/(^|:)log_path=[^:]*//; s/^://' <<<"${!v}")")"
+	done
 	printf 'cd %s 2>/dev/null || cd /\n' "$(q "$PWD")"
 	printf 'set -- '
 	for a in "$@"; do q "$a"; done

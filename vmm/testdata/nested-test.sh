@@ -8,10 +8,13 @@
 set -e
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-B=$ROOT/build
-make -s build/bin/husk-vmm build/vmm/testdata/mkguest build/examples/hello.elf \
-	build/examples/crash.elf build/examples/faults.elf build/examples/syscall.elf \
-	build/husk.elf build/tests/rootfs.cpio build/vmm/testdata/hostile_dev.elf
+# BUILD (as tests/run.sh has it) picks the build directory; make reads it
+# (and SAN, for the ASan build) from the environment.
+BD=${BUILD:-build}
+case $BD in /*) B=$BD ;; *) B=$ROOT/$BD ;; esac
+make -s $BD/bin/husk-vmm $BD/vmm/testdata/mkguest $BD/examples/hello.elf \
+	$BD/examples/crash.elf $BD/examples/faults.elf $BD/examples/syscall.elf \
+	$BD/husk.elf $BD/tests/rootfs.cpio $BD/vmm/testdata/hostile_dev.elf
 G=$B/vmm/testdata
 FILES="--file $B/bin/husk-vmm --file $ROOT/vmm/testdata/nested-cases.sh"
 for g in $("$G/mkguest" 2>&1 | sed 's/.*one of://'); do
