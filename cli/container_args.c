@@ -180,11 +180,13 @@ int run_args_parse(const struct verb *v, int argc, char **argv,
 	rc = take_env(v, a, &image, argv);
 	if (!rc)
 		rc = opts_parse(v, opts, image < argc ? image + 1 : image, argv, &nargs);
-	if (rc)
+	if (!rc && nargs < 1)
+		rc = opts_usage_error(v, "\"husk %s\" requires at least 1 "
+				      "argument", v->name);
+	if (rc) { /* the callers free nothing after a failure */
+		run_args_free(a);
 		return rc;
-	if (nargs < 1)
-		return opts_usage_error(v, "\"husk %s\" requires at least 1 "
-					"argument", v->name);
+	}
 	a->image = argv[0];
 	a->launch.cmd = cmd;
 	a->launch.ncmd = (size_t)(argc - rest);
@@ -193,8 +195,10 @@ int run_args_parse(const struct verb *v, int argc, char **argv,
 	a->launch.entrypoint = entry;
 	a->launch.publish = a->publish.v;
 	a->launch.npublish = a->publish.n;
-	if (memory && launch_parse_memory(memory, &a->launch.memory))
+	if (memory && launch_parse_memory(memory, &a->launch.memory)) {
+		run_args_free(a);
 		return cli_store_fail(EXIT_HUSK);
+	}
 	return 0;
 }
 

@@ -43,16 +43,20 @@ static int run(int argc, char **argv)
 	if (a.detach && a.interactive)
 		a.interactive = 0; /* nothing would ever write to it */
 	rc = cli_open_store(&s);
+	if (rc) {
+		run_args_free(&a);
+		return rc;
+	}
 	/* Nothing is left to do after such a run: husk becomes husk-vmm. */
-	if (!rc && a.rm && !a.detach) {
+	if (a.rm && !a.detach) {
 		rc = ctr_exec_rm(&s, &a);
 		store_close(&s);
 		run_args_free(&a);
 		return rc;
 	}
-	if (!rc)
-		rc = ctr_create(&s, &a, &c);
+	rc = ctr_create(&s, &a, &c);
 	if (rc) {
+		store_close(&s);
 		run_args_free(&a);
 		return rc;
 	}
