@@ -276,52 +276,99 @@ static bool in_class(const struct di_tok *t, unsigned c)
 }
 
 /*
- * Whether tokens from ti match s from si to its end. With partial, also
- * whether s could be the beginning of a path the pattern matches (true as
- * soon as s runs out).
+ * One token's step: from every position where the tokens before it can
+ * end (cur), where it can end (next). Returns true when a final "**"
+ * reached the end of s, which matches whatever follows.
  */
-static bool glob(const struct di_pattern *p, size_t ti, const char *s,
-		 size_t len, size_t si, bool partial)
+static bool glob_step(const struct di_tok *t, const char *s, size_t len,
+		      const bool *cur, bool *next)
 {
-	const struct di_tok *t;
+	bool run = false;
 	unsigned c;
-	size_t n;
+	size_t i, n;
 
-	if (partial && si == len)
-		return true;
-	if (ti == p->ntok)
-		return si == len;
-	t = &p->tok[ti];
-	switch (t->type) {
-	case T_LIT:
-		return si < len && s[si] == t->c &&
-		       glob(p, ti + 1, s, len, si + 1, partial);
-	case T_ANY:
-	case T_CLASS:
-		if (si >= len || (t->type == T_ANY && s[si] == '/'))
-			return false;
-		n = rune(s, len, si, &c);
-		return (t->type == T_ANY || in_class(t, c)) &&
-		       glob(p, ti + 1, s, len, si + n, partial);
-	case T_STAR:
-		for (n = si;; n++) {
-			if (glob(p, ti + 1, s, len, n, partial))
+	memset(next, 0, len + 1);
+	for (i = 0; i <= len; i++) {
+		switch (t->type) {
+		case T_LIT:
+			if (cur[i] && i < len && s[i] == t->c)
+				next[i + 1] = true;
+			break;
+		case T_ANY:
+		case T_CLASS:
+			if (!cur[i] || i >= len ||
+			    (t->type == T_ANY && s[i] == '/'))
+				break;
+			n = rune(s, len, i, &c);
+			if (t->type == T_ANY || in_class(t, c))
+				next[i + n] = true;
+			break;
+		case T_STAR: /* a run of anything but '/' */
+			run = cur[i] || (run && s[i - 1] != '/');
+			next[i] |= run;
+			break;
+		case T_DIRS: /* here, or after any later '/' before a newline */
+			if (cur[i])
+				next[i] = run = true;
+			if (i < len && s[i] == '\n')
+				run = false;
+			else if (i < len && s[i] == '/' && run)
+				next[i + 1] = true;
+			break;
+		default: /* T_REST: up to the next newline, or the end */
+			if (!cur[i])
+				break;
+			for (n = i; n < len && s[n] != '\n'; n++)
+				;
+			if (n == len)
 				return true;
-			if (n >= len || s[n] == '/')
-				return false;
+			next[n] = true;
 		}
-	case T_DIRS:
-		if (glob(p, ti + 1, s, len, si, partial))
-			return true;
-		for (n = si; n < len && s[n] != '\n'; n++)
-			if (s[n] == '/' && glob(p, ti + 1, s, len, n + 1, partial))
-				return true;
-		return false;
-	default: /* T_REST */
-		for (n = si; n < len && s[n] != '\n'; n++)
-			;
-		return n == len || glob(p, ti + 1, s, len, n, partial);
 	}
+	return false;
+}
+
+/*
+ * Whether the pattern matches s[0, len) as a whole. With partial,
+ * whether s could be the beginning of a path the pattern matches (true
+ * as soon as some prefix of the tokens consumes all of s).
+ *
+ * Computed a token at a time for every position of s at once: the work is
+ * tokens x length whatever the pattern. A backtracking search that tried
+ * every length of every '*' was exponential in the number of stars
+ * ("*a*a*a...*b" against a long name of a's spun for minutes in husk
+ * build) and as deep as the pattern was long.
+ */
+static bool glob(const struct di_pattern *p, const char *s, size_t len,
+		 bool partial)
+{
+	bool small[2][4097], *cur = small[0], *next = small[1], *t;
+	bool *heap = NULL, r = false;
+
+	if (len >= sizeof(small[0])) {
+		heap = calloc(2 * (len + 1), sizeof(*heap));
+		if (!heap) {
+			/* no answer would be right: including an ignored
+			 * file and excluding a wanted one are both wrong */
+			fputs("husk: out of memory matching .dockerignore\n",
+			      stderr);
+			abort();
+		}
+		cur = heap, next = heap + len + 1;
+	}
+	memset(cur, 0, len + 1);
+	cur[0] = true;
+	for (size_t ti = 0; ti < p->ntok && !r; ti++) {
+		if (partial && cur[len]) {
+			r = true;
+			break;
+		}
+		r = glob_step(&p->tok[ti], s, len, cur, next);
+		t = cur, cur = next, next = t;
+	}
+	r = r || cur[len];
+	free(heap);
+	return r;
 }
 
 static bool ends_with(const char *s, size_t n, const char *suffix)
@@ -347,7 +394,7 @@ static bool matches(const struct di_pattern *p, const char *s, size_t n)
 		return p->text[2] == '/' && n == tl - 3 &&
 		       !memcmp(s, p->text + 3, n);
 	default:
-		return glob(p, 0, s, n, 0, false);
+		return glob(p, s, n, false);
 	}
 }
 
@@ -411,7 +458,7 @@ static bool could_match_under(const struct di_pattern *p, const char *prefix)
 	case DI_SUFFIX:
 		return true;
 	default:
-		return glob(p, 0, prefix, n, 0, true);
+		return glob(p, prefix, n, true);
 	}
 }
 

@@ -15,7 +15,7 @@ out=tests/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out"
-mkdir -p "$out"/{elf,cpio,dockerfile,oci_spec,archive,virtio,console}
+mkdir -p "$out"/{elf,cpio,dockerfile,dockerignore,oci_spec,archive,virtio,console}
 
 # elf: static and dynamic, glibc and musl, PIE and not; stripped (small).
 printf 'int main(void){return 0;}\n' >"$tmp/t.c"
@@ -41,6 +41,21 @@ for f in tests/dockerfiles/*.Dockerfile tests/dockerfiles/*/Dockerfile \
 	n=${f#tests/dockerfiles/}
 	cp "$f" "$out/dockerfile/${n//\//-}"
 done
+
+# dockerignore: the tests' ignore files and a few of every pattern kind,
+# each followed by a NUL and context paths (fuzz_dockerignore.c).
+paths='src/a.go\nnode_modules/x/y.js\n.git/HEAD\ndocs/README.md\nbuild/out.o\na/b/c/d'
+for f in tests/dockerfiles/.dockerignore \
+	tests/dockerfiles/node-web.Dockerfile.dockerignore \
+	tests/dockerfiles/build-instructions/.dockerignore; do
+	n=${f#tests/}	# no leading dot: the replay skips hidden files
+	n=${n//\//-}
+	{ cat "$f"; printf '\0'"$paths"; } >"$out/dockerignore/${n//-./-}"
+done
+printf '*.o\n**/*.md\n!docs/README.md\nbuild**\n[a-c]/?/c\n\0'"$paths" \
+	>"$out/dockerignore/kinds"
+printf '# comment\n  /a/../b/  \n!b/keep\n\\#lit\n\0b/keep\nb/other\n#lit' \
+	>"$out/dockerignore/clean-exception"
 
 # oci_spec: the unit test's base config and runc's default one.
 cat >"$out/oci_spec/unit-test.json" <<'JSON'
