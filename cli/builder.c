@@ -66,18 +66,15 @@ static int prune(int force)
 
 static int run(int argc, char **argv)
 {
-	int all = 0, force = 0, nargs, rc;
+	int all = 0, force = 0, rc;
 	const struct opt opts[] = {
 		{ 'a', "all", OPT_FLAG, &all, NULL, NULL },
 		{ 'f', "force", OPT_FLAG, &force, NULL, NULL },
 		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 
-	rc = opts_parse(&verb_builder, opts, argc, argv, &nargs);
+	rc = opts_parse_command(&verb_builder, opts, argc, argv, "prune");
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if (nargs != 1 || strcmp(argv[0], "prune"))
-		return opts_usage_error(&verb_builder, "\"husk builder\" has one "
-					"command: prune");
 	return prune(force);
 }

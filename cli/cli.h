@@ -66,6 +66,12 @@ struct opt {
  */
 int opts_parse(const struct verb *v, const struct opt *opts, int argc,
 	       char **argv, int *nargs);
+/*
+ * opts_parse for a verb with a single sub-command ("husk system prune"):
+ * also a usage error unless the one positional argument is command.
+ */
+int opts_parse_command(const struct verb *v, const struct opt *opts,
+		       int argc, char **argv, const char *command);
 /* "husk: 'NAME' requires ... See 'husk NAME --help'." */
 int opts_usage_error(const struct verb *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

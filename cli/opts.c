@@ -33,6 +33,19 @@ int opts_usage_error(const struct verb *v, const char *fmt, ...)
 	return EXIT_HUSK;
 }
 
+int opts_parse_command(const struct verb *v, const struct opt *opts,
+		       int argc, char **argv, const char *command)
+{
+	int nargs, rc = opts_parse(v, opts, argc, argv, &nargs);
+
+	if (rc)
+		return rc;
+	if (nargs != 1 || strcmp(argv[0], command))
+		return opts_usage_error(v, "\"husk %s\" has one command: %s",
+					v->name, command);
+	return 0;
+}
+
 static const struct opt *find_long(const struct opt *opts, const char *name,
 				   size_t len)
 {

@@ -98,17 +98,14 @@ static int prune(int force)
 
 static int run(int argc, char **argv)
 {
-	int force = 0, nargs, rc;
+	int force = 0, rc;
 	const struct opt opts[] = {
 		{ 'f', "force", OPT_FLAG, &force, NULL, NULL },
 		{ 0, NULL, 0, NULL, NULL, NULL },
 	};
 
-	rc = opts_parse(&verb_system, opts, argc, argv, &nargs);
+	rc = opts_parse_command(&verb_system, opts, argc, argv, "prune");
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if (nargs != 1 || strcmp(argv[0], "prune"))
-		return opts_usage_error(&verb_system, "\"husk system\" has one "
-					"command: prune");
 	return prune(force);
 }

@@ -286,11 +286,6 @@ static void user_poll_done(struct net_backend *b, struct pollfd *fds,
 	}
 }
 
-static int allow(scmp_filter_ctx ctx, int call)
-{
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, call, 0);
-}
-
 /*
  * slirp opens, uses and closes host sockets of its own at any time, so
  * these calls cannot be tied to descriptors; sockets are limited to IPv4
@@ -309,12 +304,11 @@ static int user_seccomp_rules(struct net_backend *b, scmp_filter_ctx ctx)
 	};
 	static const int families[] = { AF_INET, AF_INET6 };
 	static const unsigned long ioctls[] = { FIONREAD, FIONBIO };
+	int rc = seccomp_allow_calls(ctx, calls,
+				     sizeof(calls) / sizeof(calls[0]));
 	unsigned i;
-	int rc = 0;
 
 	(void)b;
-	for (i = 0; i < sizeof(calls) / sizeof(calls[0]) && !rc; i++)
-		rc = allow(ctx, calls[i]);
 	for (i = 0; i < 2 && !rc; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				      SCMP_A0_32(SCMP_CMP_EQ,

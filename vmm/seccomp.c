@@ -97,6 +97,26 @@ static size_t bpf_insns(int fd)
 	return n / sizeof(struct sock_filter);
 }
 
+int seccomp_allow_calls(scmp_filter_ctx ctx, const int *calls, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
+	return rc;
+}
+
+int seccomp_allow_noexec_maps(scmp_filter_ctx ctx)
+{
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				  SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+				      SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	return rc;
+}
+
 /* libseccomp 2.5 exports BPF only to a file descriptor: use a memfd. */
 int seccomp_export(scmp_filter_ctx ctx, struct seccomp_prog *p)
 {

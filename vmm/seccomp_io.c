@@ -39,20 +39,14 @@ static int common_rules(scmp_filter_ctx ctx, const struct net_dev *n)
 		SCMP_SYS(exit),
 		SCMP_SYS(exit_group),
 	};
-	unsigned i;
-	int rc = 0;
+	int rc = seccomp_allow_calls(ctx, plain,
+				     sizeof(plain) / sizeof(plain[0]));
 
-	for (i = 0; i < sizeof(plain) / sizeof(plain[0]) && !rc; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0);
 	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				      SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-				      SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		rc = seccomp_allow_noexec_maps(ctx);
 	if (!rc)
 		rc = allow_fd(ctx, SCMP_SYS(read), n->stop_fd);
-	for (i = 0; i < 2 && !rc; i++)
+	for (unsigned i = 0; i < 2 && !rc; i++)
 		rc = allow_fd(ctx, SCMP_SYS(read), n->kick_fd[i]);
 	if (!rc)
 		rc = allow_fd(ctx, SCMP_SYS(write), n->vdev.irq_fd);

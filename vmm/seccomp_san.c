@@ -46,17 +46,11 @@ static int allow_runtime_calls(scmp_filter_ctx ctx)
 		SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(futex),
 		SCMP_SYS(sched_yield), SCMP_SYS(readlink),
 	};
-	unsigned i;
-	int rc = 0;
+	int rc = seccomp_allow_calls(ctx, plain,
+				     sizeof(plain) / sizeof(plain[0]));
 
-	for (i = 0; i < sizeof(plain) / sizeof(plain[0]) && !rc; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0);
 	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				      SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-				      SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		rc = seccomp_allow_noexec_maps(ctx);
 	return rc;
 }
 

@@ -292,6 +292,10 @@ int seccomp_prepare(int vcpu_fd, int vm_fd, const int *wfds, unsigned nwfds,
  * so); NULL after a message. */
 scmp_filter_ctx seccomp_new_filter(void);
 int seccomp_export(scmp_filter_ctx ctx, struct seccomp_prog *p);
+/* Allows calls[0..n) whatever their arguments. */
+int seccomp_allow_calls(scmp_filter_ctx ctx, const int *calls, size_t n);
+/* mmap and mprotect, never with PROT_EXEC: no new code in husk-vmm. */
+int seccomp_allow_noexec_maps(scmp_filter_ctx ctx);
 int seccomp_install(const struct seccomp_prog *p);
 /* Both, for tests. */
 int seccomp_apply(int vcpu_fd);

@@ -7,29 +7,13 @@
  */
 #include "fuzz.h"
 #include "../../kernel/exec/elf.h"
+#include "../unit/elf_bytes.h"
 
 #define PAGE 4096ULL
 #define MAP_MAX (1u << 20) /* larger segments are only checked, not copied */
 
-struct file {
-	const uint8_t *data;
-	size_t size;
-};
-
-static long mem_read(void *ctx, void *buf, size_t len, uint64_t off)
-{
-	const struct file *f = ctx;
-
-	if (off > f->size)
-		return 0;
-	if (len > f->size - off)
-		len = f->size - off;
-	memcpy(buf, f->data + off, len);
-	return (long)len;
-}
-
 /* What map_segment does with s: its pages, the file bytes at their offset. */
-static void map_segment(const struct file *f, const struct elf_seg *s)
+static void map_segment(const struct elf_bytes *f, const struct elf_seg *s)
 {
 	uint64_t start = s->vaddr & ~(PAGE - 1);
 	uint64_t end = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
@@ -45,7 +29,7 @@ static void map_segment(const struct file *f, const struct elf_seg *s)
 	free(mem);
 }
 
-static void check(const struct file *f, const struct elf_info *o)
+static void check(const struct elf_bytes *f, const struct elf_info *o)
 {
 	int i;
 
@@ -64,12 +48,12 @@ static void check(const struct file *f, const struct elf_info *o)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct file f = { data, size };
+	struct elf_bytes f = { data, size };
 	struct elf_info o;
 	char err[200];
 
 	err[0] = 0;
-	if (elf_parse(mem_read, &f, size, &o, err, sizeof(err)) == 0)
+	if (elf_parse(elf_bytes_read, &f, size, &o, err, sizeof(err)) == 0)
 		check(&f, &o);
 	else
 		FUZZ_ASSERT(memchr(err, 0, sizeof(err)));

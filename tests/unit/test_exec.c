@@ -7,19 +7,9 @@
 #include "check.h"
 #include "../../kernel/exec/elf.h"
 #include "../../kernel/exec/stack.h"
+#include "elf_bytes.h"
 
 struct file { unsigned char *data; size_t size; };
-
-static long mem_read(void *ctx, void *buf, size_t len, uint64_t off)
-{
-	struct file *f = ctx;
-	if (off > f->size)
-		return 0;
-	if (len > f->size - off)
-		len = f->size - off;
-	memcpy(buf, f->data + off, len);
-	return (long)len;
-}
 
 static struct file load(const char *path)
 {
@@ -39,7 +29,9 @@ static struct file load(const char *path)
 
 static int parse(struct file *f, struct elf_info *o, char *err)
 {
-	return elf_parse(mem_read, f, f->size, o, err, 200);
+	struct elf_bytes b = { f->data, f->size };
+
+	return elf_parse(elf_bytes_read, &b, f->size, o, err, 200);
 }
 
 static int build(const char *cmd, const char *out, struct file *f)
