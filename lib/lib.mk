@@ -3,8 +3,9 @@
 # One static library, linked into both; never two copies of the code.
 #
 #   $(BUILD)/lib/libhusk.a          every lib/*.c
-#   $(BUILD)/tests/unit/test_lib_*  tests/unit/test_lib_*.c, under ASan
-#                                   and UBSan, linked with lib's sources
+#   $(BUILD)/tests/lib/libhusk.a    the same, built as the unit tests are
+#                                   (ASan and UBSan), once for all of them
+#   $(BUILD)/tests/unit/test_lib_*  tests/unit/test_lib_*.c, linked with it
 
 LIB_A := $(BUILD)/lib/libhusk.a
 LIB_SRCS := $(wildcard lib/*.c)
@@ -21,9 +22,20 @@ $(LIB_A): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+LIB_TEST_A := $(BUILD)/tests/lib/libhusk.a
+LIB_TEST_OBJS := $(patsubst lib/%.c,$(BUILD)/tests/lib/%.o,$(LIB_SRCS))
+
+$(BUILD)/tests/lib/%.o: lib/%.c $(LIB_HDRS) lib/lib.mk
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -Ilib -c $< -o $@
+
+$(LIB_TEST_A): $(LIB_TEST_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
 LIB_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_lib_*.c))
-$(BUILD)/tests/unit/test_lib_%: tests/unit/test_lib_%.c $(LIB_SRCS) $(LIB_HDRS) \
+$(BUILD)/tests/unit/test_lib_%: tests/unit/test_lib_%.c $(LIB_TEST_A) $(LIB_HDRS) \
 		$(wildcard tests/unit/test_lib_*.h) tests/unit/check.h lib/lib.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(TEST_CFLAGS) -Ilib -o $@ $< $(LIB_SRCS) $(LIB_LDLIBS)
+	$(HOST_CC) $(TEST_CFLAGS) -Ilib -o $@ $< $(LIB_TEST_A) $(LIB_LDLIBS)
 UNIT_TESTS += $(LIB_TESTS)

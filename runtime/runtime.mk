@@ -32,8 +32,8 @@ $(QEMU_WRAPPER_BIN): $(BUILD)/runtime/qemu_main.o $(LIB_A) runtime/runtime.mk
 	$(HOST_CC) $(HOST_CFLAGS) $(RT_LDFLAGS) -o $@ $< $(LIB_A) $(RT_LDLIBS)
 
 RT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_runtime_*.c))
-$(BUILD)/tests/unit/test_runtime_%: tests/unit/test_runtime_%.c $(LIB_SRCS) $(LIB_HDRS) \
+$(BUILD)/tests/unit/test_runtime_%: tests/unit/test_runtime_%.c $(LIB_TEST_A) $(LIB_HDRS) \
 		tests/unit/check.h runtime/runtime.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(TEST_CFLAGS) -Ilib -o $@ $< $(LIB_SRCS) $(LIB_LDLIBS)
+	$(HOST_CC) $(TEST_CFLAGS) -Ilib -o $@ $< $(LIB_TEST_A) $(LIB_LDLIBS)
 UNIT_TESTS += $(RT_TESTS)

@@ -16,7 +16,7 @@
 # tests do: FUZZ_SRCS_NAME are compiled into it; the lib/ ones link lib/
 # built once per flavour into an archive (FUZZ_LIB_NAME set).
 
-FUZZ_NAMES := elf cpio dockerfile oci_spec archive virtio console
+FUZZ_NAMES := elf cpio dockerfile dockerignore oci_spec archive virtio console
 FUZZ ?= $(FUZZ_NAMES)
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-14
@@ -27,7 +27,6 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Iinclude \
 	-fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all \
 	-fsanitize=fuzzer-no-link
-REPLAY_DIR := $(BUILD)/tests/fuzz
 
 FUZZ_SRCS_elf := kernel/exec/elf.c
 FUZZ_FLAGS_elf := -Dvsnprintf=vsnprintf
@@ -40,6 +39,7 @@ FUZZ_SRCS_console := vmm/console.c vmm/util.c
 FUZZ_FLAGS_console := -Ivmm
 FUZZ_DEPS_console := $(FUZZ_DEPS_virtio)
 FUZZ_LIB_dockerfile := 1
+FUZZ_LIB_dockerignore := 1
 FUZZ_LIB_oci_spec := 1
 FUZZ_LIB_archive := 1
 FUZZ_FLAGS_LIB := -Ilib
@@ -48,17 +48,12 @@ FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/unit/test_fuzz_%)
 UNIT_TESTS += $(FUZZ_REPLAYS)
 
-# lib/ once per flavour: libFuzzer's (clang) and the replay's (gcc).
+# lib/ built by clang for libFuzzer; the replay uses the unit tests'
+# build of it (lib/lib.mk's LIB_TEST_A).
 $(FUZZ_DIR)/lib/%.o: lib/%.c $(LIB_HDRS) tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ilib -c $< -o $@
-$(REPLAY_DIR)/lib/%.o: lib/%.c $(LIB_HDRS) tests/fuzz/fuzz.mk
-	@mkdir -p $(@D)
-	$(HOST_CC) $(TEST_CFLAGS) -Ilib -c $< -o $@
 $(FUZZ_DIR)/libhusk.a: $(LIB_SRCS:lib/%.c=$(FUZZ_DIR)/lib/%.o)
-	rm -f $@
-	ar rcs $@ $^
-$(REPLAY_DIR)/libhusk.a: $(LIB_SRCS:lib/%.c=$(REPLAY_DIR)/lib/%.o)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -74,12 +69,12 @@ $(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h \
 		$(if $(FUZZ_LIB_$(1)),$(FUZZ_DIR)/libhusk.a $(LIB_LDLIBS))
 $(BUILD)/tests/unit/test_fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h \
 		tests/fuzz/replay.c $(FUZZ_SRCS_$(1)) $(FUZZ_DEPS_$(1)) \
-		tests/fuzz/fuzz.mk $(if $(FUZZ_LIB_$(1)),$(REPLAY_DIR)/libhusk.a)
+		tests/fuzz/fuzz.mk $(if $(FUZZ_LIB_$(1)),$(LIB_TEST_A))
 	@mkdir -p $$(@D)
 	$(HOST_CC) $(TEST_CFLAGS) -DFUZZ_NAME='"$(1)"' $(FUZZ_FLAGS_$(1)) \
 		$(if $(FUZZ_LIB_$(1)),$(FUZZ_FLAGS_LIB)) -o $$@ $$< \
 		tests/fuzz/replay.c $(FUZZ_SRCS_$(1)) \
-		$(if $(FUZZ_LIB_$(1)),$(REPLAY_DIR)/libhusk.a $(LIB_LDLIBS))
+		$(if $(FUZZ_LIB_$(1)),$(LIB_TEST_A) $(LIB_LDLIBS))
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_rules,$(n))))
 
