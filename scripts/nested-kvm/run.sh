@@ -50,6 +50,12 @@ B=$ROOT/build/nested
 # already has svm; +npt adds nested paging (without it kvm_amd still loads
 # but falls back to shadow paging). TCG implements both.
 CPU=qemu64,+svm,+npt
+# Kernel modules in base.cpio: loaded at boot, and for network tests
+# (veth pairs, tc ingress redirects between a veth and a TAP, as
+# husk-runtime plugs a guest in), loaded by those tests from the list
+# /nested/modules-net. A change here rebuilds the cache.
+BOOT_MODULES="kvm_amd tun tcp_diag"
+NET_MODULES="veth sch_ingress cls_u32 act_mirred"
 TIMEOUT=120
 MEM=512M
 FILES=()
@@ -141,14 +147,24 @@ prepare() {
 	: >"$st/nested/modules"
 	# kvm_amd for /dev/kvm; tun for the tests' TAP devices; tcp_diag for
 	# ss (which otherwise shows no listen backlogs).
-	for f in $({ mod_order "$tmp/deb/lib/modules" kvm_amd &&
-		mod_order "$tmp/deb/lib/modules" tun &&
-		mod_order "$tmp/deb/lib/modules" tcp_diag; } | awk '!seen[$0]++'); do
+	for f in $(for n in $BOOT_MODULES; do mod_order "$tmp/deb/lib/modules" "$n" || exit 1; done |
+		awk '!seen[$0]++'); do
 		n=$(basename "$f"); n=${n%.xz}; n=${n%.zst}
 		unpack "$f" >"$st/nested/$n"
 		echo "$n" >>"$st/nested/modules"
 	done
 	grep -q kvm-amd "$st/nested/modules"
+	# Loaded by the tests that need them (/nested/modules-net, in load
+	# order), not at every boot.
+	: >"$st/nested/modules-net"
+	for f in $(for n in $NET_MODULES; do mod_order "$tmp/deb/lib/modules" "$n" || exit 1; done |
+		awk '!seen[$0]++'); do
+		n=$(basename "$f"); n=${n%.xz}; n=${n%.zst}
+		[ -e "$st/nested/$n" ] && continue
+		unpack "$f" >"$st/nested/$n"
+		echo "$n" >>"$st/nested/modules-net"
+	done
+	for n in $NET_MODULES; do grep -q "^$n.ko\$" "$st/nested/modules-net"; done
 	cp "$SRC/init" "$st/init"
 	chmod 755 "$st/init"
 	(cd "$st" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/base.cpio"
@@ -175,8 +191,10 @@ mkdir -p "$B"
 (
 	flock 9
 	trap 'rm -rf "$B/prep.tmp"' EXIT
-	if [ ! -s "$B/base.cpio" ] || [ ! -s "$B/kernel" ] || [ "$SRC/init" -nt "$B/base.cpio" ]; then
+	if [ ! -s "$B/base.cpio" ] || [ ! -s "$B/kernel" ] || [ "$SRC/init" -nt "$B/base.cpio" ] ||
+		[ "$(cat "$B/modules.list" 2>/dev/null)" != "$BOOT_MODULES / $NET_MODULES" ]; then
 		prepare
+		echo "$BOOT_MODULES / $NET_MODULES" >"$B/modules.list"
 	fi
 	if [ ! -x "$B/kvmcheck" ] || [ "$SRC/kvmcheck.c" -nt "$B/kvmcheck" ]; then
 		gcc -static -O2 -Wall -o "$B/kvmcheck" "$SRC/kvmcheck.c"
