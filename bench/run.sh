@@ -5,6 +5,10 @@
 # it, in one environment, median of $RUNS runs each (bench/timeit.c). The
 # husk-vmm row is measured before and after the husk run row so that
 # drift in the environment shows. Target: husk run adds at most 2 ms.
+# Then, as root with Debian's docker.io, `docker run --rm` of the same
+# static program (a FROM scratch image) with runc, on the host, against a
+# dockerd started here on a private socket (tests/suites/engines.bash):
+# the container number users compare with. BENCH_DOCKER=0 skips it.
 #
 # Without a usable /dev/kvm everything runs inside the nested-KVM guest
 # (Linux under QEMU TCG): the absolute times are an emulated CPU's, but
@@ -27,6 +31,8 @@ done
 	echo "set -e"
 	echo "T=$BD/bench/timeit"
 	echo "export HUSK_HOME=/tmp/husk-bench-home"
+	echo "# as a user's shell would have it: where husk caches its KVM probe"
+	echo 'export HOME=${HOME:-/root}'
 	echo 'rm -rf "$HUSK_HOME" /tmp/husk-bench-root'
 	echo "mkdir -p /tmp/husk-bench-root/bin"
 	echo "cp $BD/tests/rootfs/bin/hello-musl /tmp/husk-bench-root/bin/"
@@ -63,10 +69,35 @@ if [ -z "$vmm1" ] || [ -z "$run" ] || [ -z "$vmm2" ]; then
 	exit 1
 fi
 vmm=$(((vmm1 + vmm2) / 2))
+
+# docker_runc_us: median of RUNS `docker run --rm` (runc) of hello, on the
+# host; empty when docker cannot be used here.
+docker_runc_us() {
+	[ "${BENCH_DOCKER:-1}" != 0 ] && [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null ||
+		return 0
+	(
+		ENG=$(mktemp -d /tmp/husk-bench-run-XXXXXX)
+		# shellcheck source=tests/suites/engines.bash
+		. tests/suites/engines.bash
+		trap 'engines_stop >/dev/null 2>&1; rm -rf "$ENG"' EXIT
+		engines_images "$BD/tests/rootfs/bin/hello-musl"
+		dockerd_start "$BD/bin/husk-runtime" >/dev/null 2>&1 || exit 0
+		docker_cmd build -q -t husk-hello "$ENG/img/hello" >/dev/null 2>&1 || exit 0
+		$DOCKER run --rm --runtime=runc husk-hello >/dev/null 2>&1 # warm-up
+		"$BD/bench/timeit" "$RUNS" $DOCKER run --rm --runtime=runc husk-hello |
+			sed -n 's/.* median_us \([0-9]*\).*/\1/p'
+	) 2>/dev/null
+}
+docker_us=$(docker_runc_us || true)
 echo "date:        $(date -u +%Y-%m-%d)"
 echo "machine:     $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(uname -r)"
 echo "environment: $env; $RUNS runs each, medians"
 echo "husk-vmm alone (before / after):             $vmm1 us / $vmm2 us"
 echo "husk run --rm hello /bin/hello-musl:          $run us"
 echo "husk run's overhead (vs the mean of both):    $((run - vmm)) us  (target <= 2000 us)"
+if [ -n "$docker_us" ]; then
+	echo "docker run --rm (runc) of the same program:   $docker_us us  (on the host, beside the rows above)"
+else
+	echo "docker run --rm (runc): not measured (needs root and dockerd; BENCH_DOCKER=0 skips it)"
+fi
 printf '%s\n' "$out" | sed 's/^/raw: /'

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -28,23 +30,119 @@
 static int kvm_known, kvm_ok;
 static char kvm_why[160];
 
+/*
+ * KVM_CREATE_VM costs ~40 ms under nested virtualization (and a VM's
+ * set-up on any host) against a 2 ms budget for all of husk run, so a
+ * "yes" is remembered in $XDG_CACHE_HOME/husk/kvm-v1 (else
+ * ~/.cache/husk/kvm-v1) for this boot and this /dev/kvm node: the key is
+ * the kernel's boot_id and the node's inode, device and change time (a
+ * reloaded kvm module makes a new node). A "no" is never remembered: it
+ * sends the run to QEMU, where the probe's cost does not matter, and KVM
+ * may work a minute later. A stale "yes" only means husk-vmm reports
+ * the broken KVM itself.
+ */
+static int kvm_cache_path(char *buf, size_t n)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int len;
+
+	if (x && x[0] == '/')
+		len = snprintf(buf, n, "%s/husk/kvm-v1", x);
+	else if (home && home[0] == '/')
+		len = snprintf(buf, n, "%s/.cache/husk/kvm-v1", home);
+	else
+		return -1;
+	return len > 0 && (size_t)len < n ? 0 : -1;
+}
+
+static int kvm_key(const struct stat *st, char *key, size_t n)
+{
+	char boot[64] = "";
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd >= 0 ? read(fd, boot, sizeof(boot) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (r < 32)
+		return -1;
+	boot[strcspn(boot, "\n")] = 0;
+	snprintf(key, n, "%s %llu %llu %lld.%09ld\n", boot,
+		 (unsigned long long)st->st_ino,
+		 (unsigned long long)st->st_rdev, (long long)st->st_ctim.tv_sec,
+		 st->st_ctim.tv_nsec);
+	return 0;
+}
+
+static int kvm_cached_ok(const char *key)
+{
+	char path[PATH_MAX], buf[256];
+	int fd;
+	ssize_t r;
+
+	if (kvm_cache_path(path, sizeof(path)))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = 0;
+	return !strcmp(buf, key);
+}
+
+/* Best effort: a cache that cannot be written is only slower. */
+static void kvm_remember_ok(const char *key)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 32], *slash;
+	int fd;
+
+	if (kvm_cache_path(path, sizeof(path)))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (slash = strchr(tmp + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdir(tmp, 0700);
+		*slash = '/';
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, key, strlen(key)) != (ssize_t)strlen(key) ||
+	    close(fd) || rename(tmp, path))
+		unlink(tmp);
+}
+
 static void probe_kvm(void)
 {
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm = -1;
+	char key[256];
+	struct stat st;
+	int keyed = kvm >= 0 && !fstat(kvm, &st) && !kvm_key(&st, key, sizeof(key));
 
+	kvm_known = 1;
 	if (kvm < 0) {
 		snprintf(kvm_why, sizeof(kvm_why), "%s", strerror(errno));
-	} else {
-		vm = ioctl(kvm, KVM_CREATE_VM, 0);
-		if (vm < 0)
-			snprintf(kvm_why, sizeof(kvm_why), "KVM_CREATE_VM: %s",
-				 strerror(errno));
-		else
-			close(vm);
-		close(kvm);
+		kvm_ok = 0;
+		return;
 	}
+	if (keyed && kvm_cached_ok(key)) {
+		close(kvm);
+		kvm_ok = 1;
+		return;
+	}
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		snprintf(kvm_why, sizeof(kvm_why), "KVM_CREATE_VM: %s",
+			 strerror(errno));
+	else
+		close(vm);
+	close(kvm);
 	kvm_ok = vm >= 0;
-	kvm_known = 1;
+	if (kvm_ok && keyed)
+		kvm_remember_ok(key);
 }
 
 int launch_kvm_usable(void)
