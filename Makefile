@@ -52,9 +52,11 @@ demo: setup
 	@$(MAKE) -s $(BUILD)/bin/husk-vmm $(BUILD)/examples/hello.elf >/dev/null
 	@scripts/demo.sh
 
+# Every test: the suite, then the host programs under ASan and UBSan
+# (scripts/test.sh; TEST_ASAN=0 leaves the second out).
 test: setup
 	@$(MAKE) -s all >/dev/null
-	@tests/run.sh
+	@BUILD=$(BUILD) ASAN_BUILD=$(ASAN_BUILD) scripts/test.sh
 
 # The host programs under ASan and UBSan (SAN=1, in $(ASAN_BUILD)) and
 # the tests that run them: unit tests, host suites, husk-vmm's own cases
