@@ -121,7 +121,19 @@ check() {
 
 # The monitor: husk-vmm on KVM, and never the QEMU fallback.
 monitor_part() {
+	local cache=$T/xdg/husk/kvm-v1 boot
+	export XDG_CACHE_HOME=$T/xdg
+	rm -rf "$T/xdg"
 	expect "--version: the monitor is husk-vmm on KVM" 0 '^monitor: husk-vmm on KVM$' "$RT" --version
+	# A usable KVM is remembered for this boot (lib/launch_monitor.c):
+	# the probe's KVM_CREATE_VM is not paid by every create.
+	boot=$(cat /proc/sys/kernel/random/boot_id)
+	check "KVM probe: a usable KVM is remembered for this boot ($cache)" \
+		grep -q "^$boot " "$cache"
+	echo "$boot 1 2 3.4" >"$cache"
+	expect "KVM probe: a cache from another /dev/kvm node is not believed" 0 \
+		'^monitor: husk-vmm on KVM$' "$RT" --version
+	check "KVM probe: ... and is rewritten" eval "! grep -q ' 1 2 3.4$' '$cache' && grep -q '^$boot ' '$cache'"
 }
 
 # hello: create, created (the init waits, no output), start, its status
