@@ -60,8 +60,9 @@ void run_args_free(struct run_args *a);
 /* The image, its root filesystem, the record (status created). */
 int ctr_create(struct store *s, struct run_args *a, struct container *c);
 /*
- * Runs husk-vmm with the terminal's output, husk as its keeper; signals
- * sent to husk are passed on. Returns the exit status to give.
+ * Runs husk-vmm with its output on the terminal and in the container's
+ * log, husk as its keeper; signals sent to husk are passed on. Returns
+ * the exit status to give.
  */
 int ctr_run_foreground(struct store *s, struct container *c, int interactive);
 /*
@@ -82,7 +83,9 @@ int ctr_launch_argv(struct store *s, const struct container *c,
 		    struct launch_argv *argv);
 /* Records a start or an exit. */
 int ctr_mark_running(struct store *s, struct container *c, pid_t monitor);
-int ctr_mark_exited(struct store *s, struct container *c, int wait_status);
+/* The exit, with what the guest's report says (State.Error, OOMKilled). */
+int ctr_mark_exited(struct store *s, struct container *c, int wait_status,
+		    const struct console_report *report);
 
 /* ---- container_ctl.c: finding, signalling, waiting ---- */
 

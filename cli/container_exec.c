@@ -178,6 +178,8 @@ int ctr_mark_running(struct store *s, struct container *c, pid_t monitor)
 {
 	struct container_state *st = &c->state;
 
+	memset(st->error, 0, sizeof(st->error));
+	st->oom_killed = 0;
 	st->status = CONTAINER_RUNNING;
 	st->pid = monitor;
 	st->pid_start = proc_start_time(monitor);
@@ -198,13 +200,15 @@ static int exit_status_of(int wait_status)
 	return EXIT_HUSK;
 }
 
-int ctr_mark_exited(struct store *s, struct container *c, int wait_status)
+int ctr_mark_exited(struct store *s, struct container *c, int wait_status,
+		    const struct console_report *report)
 {
 	struct container_state *st = &c->state;
 
 	st->status = CONTAINER_EXITED;
 	st->exit_code = exit_status_of(wait_status);
 	st->finished = time_now_ns();
+	console_report_state(report, st->exit_code, st);
 	if (json_is_true(json_object_get(c->config, "AutoRemove")))
 		return container_remove(s, c);
 	return container_save_state(s, c);
@@ -287,28 +291,82 @@ pid_t ctr_spawn_monitor(char **argv, int interactive, int out, int err)
 	return pid;
 }
 
+/* A handler, not SIG_IGN: husk-vmm must not inherit an ignored SIGPIPE. */
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * husk-vmm's output comes through husk, as Docker's does through its
+ * daemon: on to the terminal as it comes, and into the container's log,
+ * so that `husk logs` shows it, crash report included, after the VM is
+ * gone. A broken terminal pipe (`husk run ... | head`) reaches husk-vmm
+ * as a broken pipe of its own (console_copy).
+ */
+static pid_t spawn_logged(char **argv, int interactive,
+			  struct console_stream *out, struct console_stream *err)
+{
+	int po[2], pe[2];
+	pid_t pid;
+
+	if (pipe2(po, O_CLOEXEC))
+		return -1;
+	if (pipe2(pe, O_CLOEXEC)) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	signal(SIGPIPE, on_sigpipe);
+	pid = ctr_spawn_monitor(argv, interactive, po[1], pe[1]);
+	close(po[1]);
+	close(pe[1]);
+	if (pid < 0) {
+		close(po[0]);
+		close(pe[0]);
+		return -1;
+	}
+	console_stream_init(out, "stdout", po[0], 1);
+	console_stream_init(err, "stderr", pe[0], 2);
+	return pid;
+}
+
 int ctr_run_foreground(struct store *s, struct container *c, int interactive)
 {
+	static struct console_stream out, err;
+	struct console_report report = { 0 };
 	struct launch_argv argv;
-	int status, rc;
+	int status, rc, log;
 	pid_t pid;
 
 	rc = ctr_launch_argv(s, c, &argv);
 	if (rc)
 		return cli_store_fail(EXIT_HUSK);
+	log = container_log_open(c);
+	if (log < 0) {
+		launch_argv_free(&argv);
+		return cli_fail(EXIT_HUSK, "cannot open the container's log: %s",
+				strerror(errno));
+	}
 	forward_signals();
-	pid = ctr_spawn_monitor(argv.v, interactive, -1, -1);
+	fflush(NULL);
+	pid = spawn_logged(argv.v, interactive, &out, &err);
 	launch_argv_free(&argv);
-	if (pid < 0)
+	if (pid < 0) {
+		close(log);
 		return cli_fail(EXIT_HUSK, "cannot run husk-vmm: %s", strerror(errno));
+	}
 	monitor_pid = pid;
 	if (ctr_mark_running(s, c, pid))
 		cli_store_fail(0);
+	console_copy(&out, &err, log, &report);
+	close(log);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return cli_fail(EXIT_HUSK, "waitpid: %s", strerror(errno));
 	monitor_pid = 0;
-	if (ctr_mark_exited(s, c, status) && !strstr(store_error(), "No such container"))
+	if (ctr_mark_exited(s, c, status, &report) &&
+	    !strstr(store_error(), "No such container"))
 		cli_store_fail(0);
 	return exit_status_of(status);
 }

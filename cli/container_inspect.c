@@ -1,6 +1,8 @@
 /*
  * Containers in `husk inspect`: Docker's shape (Id, Created, Path, Args,
  * State, Image, Name, LogPath, HostConfig, Config), from the record.
+ * State.Error is the first line of the guest's crash report, and
+ * OOMKilled says its memory ran out (lib/container_console.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,9 +20,9 @@ static json_t *state_json(const struct container *c)
 	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:I, s:i, s:s, s:s, s:s}",
 			 "Status", container_status_name(st->status),
 			 "Running", running, "Paused", 0, "Restarting", 0,
-			 "OOMKilled", 0, "Dead", 0,
+			 "OOMKilled", st->oom_killed, "Dead", 0,
 			 "Pid", (json_int_t)(running ? st->pid : 0),
-			 "ExitCode", st->exit_code, "Error", "",
+			 "ExitCode", st->exit_code, "Error", st->error,
 			 "StartedAt", started, "FinishedAt", finished);
 }
 

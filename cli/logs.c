@@ -1,9 +1,11 @@
 /*
- * husk logs: a detached container's output, from the log its supervisor
- * writes ("<time> stdout|stderr <text>" per line): each line back on the
- * stream it came from; -t shows the times, --tail the last N lines, -f
- * follows until the container stops. A container run in the foreground
- * wrote to the terminal and has no log.
+ * husk logs: a container's output, from the log its keeper writes
+ * ("<time> stdout|stderr <text>" per line; lib/container_console.c): each
+ * line back on the stream it came from; -t shows the times, --tail the
+ * last N lines, -f follows until the container stops. Foreground runs are
+ * logged too, as Docker does, so a crash report stays readable after the
+ * VM is gone; only a foreground --rm run, which husk leaves to husk-vmm,
+ * has none (its record goes with it).
  */
 #include <errno.h>
 #include <stdio.h>

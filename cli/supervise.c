@@ -2,10 +2,10 @@
  * The supervisor of a detached container: `husk __supervise ID FD`, run
  * by ctr_start_detached in its own session. It starts husk-vmm with its
  * output on two pipes, says "ok" on FD, then copies each line to the log
- * with its time and stream ("<RFC 3339> stdout|stderr <text>", so that
- * `husk logs` can split the streams and show times), and records the exit
- * status when husk-vmm ends. Nobody reads its own output: a failure
- * before "ok" goes back on FD, later ones into the record.
+ * (lib/container_console.c), and records the exit status, with what the
+ * guest's crash report said, when husk-vmm ends. Nobody reads its own
+ * output: a failure before "ok" goes back on FD, later ones into the
+ * record.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,8 +19,6 @@
 
 #include "container_cli.h"
 
-#define LINE_MAX_BYTES (16 * 1024)
-
 static int run(int argc, char **argv);
 
 const struct verb verb_supervise = {
@@ -30,95 +28,21 @@ const struct verb verb_supervise = {
 	.run = run,
 };
 
-struct stream {
-	int fd;
-	const char *name;
-	char buf[LINE_MAX_BYTES];
-	size_t len;
-};
-
-static void log_record(int log, const char *stream, const char *text, size_t n)
-{
-	char when[64], *line;
-	int k;
-
-	time_format_ns(time_now_ns(), when, sizeof(when));
-	k = asprintf(&line, "%s %s %.*s\n", when, stream, (int)n, text);
-	if (k > 0)
-		write_full(log, line, (size_t)k);
-	if (k > 0)
-		free(line);
-}
-
-/* Logs every whole line; a line longer than the buffer is cut. */
-static void drain_lines(struct stream *st, int log, int at_end)
-{
-	size_t start = 0;
-	char *nl;
-
-	while ((nl = memchr(st->buf + start, '\n', st->len - start))) {
-		log_record(log, st->name, st->buf + start, (size_t)(nl - st->buf) - start);
-		start = (size_t)(nl - st->buf) + 1;
-	}
-	if (start == 0 && (st->len == sizeof(st->buf) || (at_end && st->len))) {
-		log_record(log, st->name, st->buf, st->len);
-		start = st->len;
-	}
-	memmove(st->buf, st->buf + start, st->len - start);
-	st->len -= start;
-}
-
-/* 0 while the stream is open. */
-static int pump(struct stream *st, int log)
-{
-	ssize_t k = read(st->fd, st->buf + st->len, sizeof(st->buf) - st->len);
-
-	if (k < 0 && errno == EINTR)
-		return 0;
-	if (k <= 0) {
-		drain_lines(st, log, 1);
-		close(st->fd);
-		st->fd = -1;
-		return 1;
-	}
-	st->len += (size_t)k;
-	drain_lines(st, log, 0);
-	return 0;
-}
-
-static void copy_output(struct stream *out, struct stream *err, int log)
-{
-	struct pollfd p[2];
-
-	while (out->fd >= 0 || err->fd >= 0) {
-		p[0].fd = out->fd;
-		p[1].fd = err->fd;
-		p[0].events = p[1].events = POLLIN;
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			return;
-		if (out->fd >= 0 && p[0].revents)
-			pump(out, log);
-		if (err->fd >= 0 && p[1].revents)
-			pump(err, log);
-	}
-}
-
+/*
+ * The `husk run -d` waiting on fd may have been killed: its pipe then
+ * raises SIGPIPE, which would end the supervisor, and husk-vmm with it
+ * at its first line of output (its pipes' reader gone). Ignored from
+ * here on: husk-vmm, already started, keeps the default.
+ */
 static void say(int fd, const char *msg)
 {
+	signal(SIGPIPE, SIG_IGN);
 	write_full(fd, msg, strlen(msg));
 	close(fd);
 }
 
-static int open_log(const struct container *c)
-{
-	char path[4200];
-
-	container_log_path(c, path, sizeof(path));
-	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-}
-
 static int start(struct store *s, struct container *c, int report,
-		 struct stream *out, struct stream *err, pid_t *pid)
+		 struct console_stream *out, struct console_stream *err, pid_t *pid)
 {
 	struct launch_argv argv;
 	int po[2], pe[2];
@@ -133,8 +57,8 @@ static int start(struct store *s, struct container *c, int report,
 	launch_argv_free(&argv);
 	close(po[1]);
 	close(pe[1]);
-	out->fd = po[0];
-	err->fd = pe[0];
+	console_stream_init(out, "stdout", po[0], -1);
+	console_stream_init(err, "stderr", pe[0], -1);
 	if (*pid < 0)
 		return store_fail_errno("cannot run husk-vmm");
 	if (ctr_mark_running(s, c, *pid))
@@ -145,7 +69,8 @@ static int start(struct store *s, struct container *c, int report,
 
 static int run(int argc, char **argv)
 {
-	static struct stream out = { .name = "stdout" }, err = { .name = "stderr" };
+	static struct console_stream out, err;
+	struct console_report crash = { 0 };
 	struct container c;
 	struct store s;
 	int report, log, status;
@@ -159,15 +84,15 @@ static int run(int argc, char **argv)
 		say(report, store_error());
 		return EXIT_HUSK;
 	}
-	log = open_log(&c);
+	log = container_log_open(&c);
 	if (log < 0 || start(&s, &c, report, &out, &err, &pid)) {
 		say(report, log < 0 ? "cannot open the container's log" : store_error());
 		return EXIT_HUSK;
 	}
-	copy_output(&out, &err, log);
+	console_copy(&out, &err, log, &crash);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	ctr_mark_exited(&s, &c, status);
+	ctr_mark_exited(&s, &c, status, &crash);
 	close(log);
 	container_free(&c);
 	store_close(&s);

@@ -1,5 +1,6 @@
 /* Formatted console output over the platform's console. */
 #include <husk/abi.h>
+#include "backtrace.h"
 #include "console.h"
 #include "lib.h"
 #include "platform.h"
@@ -64,6 +65,8 @@ void panic(const char *fmt, ...)
 	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
+	/* From panic's caller up: where the library OS gave up. */
+	backtrace_print(0, (uint64_t)__builtin_frame_address(0));
 	platform->exit(HUSK_STATUS_PANIC, HUSK_EXIT_PANIC, 0);
 }
 

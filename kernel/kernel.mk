@@ -18,7 +18,7 @@ GUEST_R0_CFLAGS := $(GUEST_CFLAGS) -mno-red-zone \
 GUEST_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--build-id=none -T kernel/arch/x86_64/husk.ld
 
-KERNEL_C := main.c console.c clock.c cmdline.c syms.c trap.c api.c random.c \
+KERNEL_C := main.c console.c clock.c cmdline.c syms.c trap.c backtrace.c api.c random.c \
 	lib/string.c lib/format.c mm/pmem.c mm/heap.c mm/mm.c mm/vm.c mm/vma.c \
 	platform/vmm.c platform/qemu.c
 KERNEL_R0_C := arch/x86_64/machine.c arch/x86_64/pvh.c

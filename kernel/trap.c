@@ -7,6 +7,7 @@
 #include <husk/abi.h>
 #include <husk/image.h>
 #include <husk/x86.h>
+#include "backtrace.h"
 #include "console.h"
 #include "lib.h"
 #include "platform.h"
@@ -52,17 +53,6 @@ static int signal_of(uint64_t vector)
 	}
 }
 
-static void print_addr(uint64_t addr)
-{
-	uint64_t off;
-	const char *name = syms_lookup(addr, &off);
-
-	if (name)
-		kprintf("0x%016lx <%s+0x%lx>", addr, name, off);
-	else
-		kprintf("0x%016lx", addr);
-}
-
 /* Program code: which file it came from and where in it, as a debugger
  * would need it (addr2line -e FILE OFFSET). */
 static void print_object(uint64_t rip)
@@ -93,34 +83,6 @@ static void print_registers(const struct husk_trap_frame *f)
 		f->r12, f->r13, f->r14, f->r15);
 	kprintf("husk:   rip %016lx rflags %08lx cs %04lx ss %04lx cr2 %016lx\n",
 		f->rip, f->rflags, f->cs, f->ss, f->cr2);
-}
-
-static int on_stack(uint64_t p)
-{
-	return p >= (uint64_t)__r3_stack_bottom &&
-	       p + 16 <= (uint64_t)__r3_stack_top && !(p & 7);
-}
-
-/* Walks the frame-pointer chain, trusting only pointers into the stack. */
-static void print_backtrace(const struct husk_trap_frame *f)
-{
-	uint64_t fp = f->rbp;
-
-	kprintf("husk: backtrace:\n");
-	kprintf("husk:   #0  ");
-	print_addr(f->rip);
-	kprintf("\n");
-	for (int depth = 1; depth < 32 && on_stack(fp); depth++) {
-		const uint64_t *frame = (const uint64_t *)fp;
-		if (!frame[1])
-			break;
-		kprintf("husk:   #%-2d ", depth);
-		print_addr(frame[1] - 1); /* inside the call, not after it */
-		kprintf("\n");
-		if (frame[0] <= fp)
-			break; /* the chain must go up the stack */
-		fp = frame[0];
-	}
 }
 
 static void describe(const struct husk_trap_frame *f)
@@ -256,6 +218,26 @@ static void __attribute__((noreturn)) trap_return(struct husk_trap_frame *f)
 	husk_trap_resume(f);
 }
 
+/*
+ * The report's first line, the one a host keeps as the container's error
+ * (lib/container_console.c): a fault in the program's code says so, with
+ * the signal that ends it; any other is the library OS's own, fatal.
+ */
+static void print_headline(const struct husk_trap_frame *f)
+{
+	uint64_t vector = f->vector;
+	const char *what = vector < 32 && names[vector] ? names[vector] :
+		"unexpected interrupt";
+
+	if ((f->cs & 3) && vector < 32 && !in_library_os(f->rip))
+		kprintf("husk: program fault: %s, %s, vector %lu, at ",
+			signal_name(signal_of(vector)), what, vector);
+	else
+		kprintf("husk: fatal: %s, vector %lu, at ", what, vector);
+	backtrace_print_addr(f->rip);
+	kprintf("\n");
+}
+
 void husk_trap(struct husk_trap_frame *f)
 {
 	uint64_t vector = f->vector;
@@ -278,16 +260,11 @@ void husk_trap(struct husk_trap_frame *f)
 	    signal_fault(f, signal_of(vector), fault_code(f), fault_addr(f)))
 		trap_return(f); /* the program's handler */
 	platform->console_flush();
-	if (vector < 32 && names[vector])
-		kprintf("husk: fatal: %s, vector %lu, at ", names[vector], vector);
-	else
-		kprintf("husk: fatal: unexpected interrupt, vector %lu, at ", vector);
-	print_addr(f->rip);
-	kprintf("\n");
+	print_headline(f);
 	print_object(f->rip);
 	describe(f);
 	print_registers(f);
-	print_backtrace(f);
+	backtrace_print(f->rip, f->rbp);
 	platform->exit(128 + signal_of(vector), HUSK_EXIT_FAULT,
 		       (unsigned)vector);
 }

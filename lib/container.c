@@ -107,6 +107,9 @@ static int read_state(struct container *c)
 	st->exit_code = (int)json_integer_value(json_object_get(j, "ExitCode"));
 	st->started = json_integer_value(json_object_get(j, "StartedAt"));
 	st->finished = json_integer_value(json_object_get(j, "FinishedAt"));
+	snprintf(st->error, sizeof(st->error), "%s",
+		 json_str(j, "Error") ? json_str(j, "Error") : "");
+	st->oom_killed = json_is_true(json_object_get(j, "OOMKilled"));
 	json_decref(j);
 	return rc;
 }
@@ -115,7 +118,7 @@ static int read_state(struct container *c)
 static int write_state(const struct container *c, int staged)
 {
 	const struct container_state *st = &c->state;
-	json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:i, s:I, s:I}",
+	json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:s, s:b}",
 			      "Status", status_names[st->status],
 			      "Pid", (json_int_t)st->pid,
 			      "PidStart", (json_int_t)st->pid_start,
@@ -123,7 +126,8 @@ static int write_state(const struct container *c, int staged)
 			      "KeeperStart", (json_int_t)st->keeper_start,
 			      "ExitCode", st->exit_code,
 			      "StartedAt", (json_int_t)st->started,
-			      "FinishedAt", (json_int_t)st->finished);
+			      "FinishedAt", (json_int_t)st->finished,
+			      "Error", st->error, "OOMKilled", st->oom_killed);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	int rc = !text ? store_fail(STORE_ERR, "out of memory") :
 		staged ? container_put_file(c->dir, "state.json", text, strlen(text), 0) :
@@ -205,6 +209,27 @@ static int notice_death(const struct store *s, struct container *c)
 	return rc == STORE_NOT_FOUND ? rc : 0;
 }
 
+/*
+ * A record directory without both its files is one whose `husk rm` was
+ * killed while emptying it (records appear whole: container_dir.c).
+ * Nobody would ever remove it, so the reader that meets it does, under
+ * the lock, if it is still so then.
+ */
+static void finish_removal(const struct store *s, const char *root,
+			   const char *dir)
+{
+	int fd;
+
+	if (!container_dir_incomplete(dir))
+		return;
+	fd = container_lock(s, 1);
+	if (fd < 0)
+		return; /* the next reader tries again */
+	if (container_dir_incomplete(dir))
+		container_dir_retire(root, dir);
+	container_unlock(fd);
+}
+
 /* ---- reading ---- */
 
 void container_free(struct container *c)
@@ -227,6 +252,8 @@ int container_load(const struct store *s, const char *id, struct container *c)
 	rc = read_json(c->dir, "config.json", &c->config);
 	if (!rc)
 		rc = read_state(c);
+	if (rc == STORE_NOT_FOUND)
+		finish_removal(s, root, c->dir);
 	if (!rc)
 		rc = notice_death(s, c);
 	if (rc)

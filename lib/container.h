@@ -11,9 +11,12 @@
  *   <id>/state.json    Status (created|running|exited), Pid (husk-vmm),
  *                      Keeper (the husk process that waits for it and
  *                      records its exit), their start times, ExitCode,
- *                      StartedAt, FinishedAt (ns since 1970)
- *   <id>/log           a detached container's output, one line per
- *                      record: "<RFC 3339 time> stdout|stderr <text>"
+ *                      StartedAt, FinishedAt (ns since 1970), Error (the
+ *                      first line of the guest's crash report, "" for
+ *                      none), OOMKilled
+ *   <id>/log           the container's output (detached or not, written
+ *                      by its keeper), one line per record:
+ *                      "<RFC 3339 time> stdout|stderr <text>"
  *
  * Files are replaced by rename(2), so a reader sees the old or the new
  * one, never half of one; readers take no lock. A record that says
@@ -37,6 +40,10 @@
 #include "store.h"
 
 #define CONTAINER_ID_LEN 64
+/* The most of a guest's report line a record keeps (State.Error). */
+#define CONSOLE_HEADLINE_MAX 512
+/* A longer console line is logged in pieces of this size. */
+#define CONSOLE_LINE_MAX (16 * 1024)
 #define CONTAINER_EXIT_KILLED 137 /* 128 + SIGKILL */
 
 enum container_status {
@@ -53,6 +60,8 @@ struct container_state {
 	uint64_t keeper_start;
 	int exit_code;
 	int64_t started, finished; /* ns since 1970; 0: never */
+	char error[CONSOLE_HEADLINE_MAX]; /* the guest's report, or "" */
+	int oom_killed;           /* the guest's memory ran out */
 };
 
 struct container {
@@ -130,6 +139,47 @@ int64_t time_now_ns(void);
 /* "2024-05-01T10:00:00.123456789Z"; "0001-01-01T00:00:00Z" for 0. */
 void time_format_ns(int64_t ns, char *buf, size_t n);
 
+/* ---- container_console.c: the guest's console, logged and read ---- */
+
+/* What the guest's last report said. */
+struct console_report {
+	char headline[CONSOLE_HEADLINE_MAX]; /* its first line, without
+					      * "husk: ", printable ASCII */
+	int oom;                             /* an out-of-memory report */
+};
+
+/* One of husk-vmm's output streams on its way to the log. */
+struct console_stream {
+	int fd;            /* the read end; -1 once closed */
+	int tee;           /* where the bytes also go as they come, or -1 */
+	const char *name;  /* "stdout", "stderr": the log's stream names */
+	int midline;       /* buf continues a line logged in part */
+	size_t len;
+	char buf[CONSOLE_LINE_MAX];
+};
+
+void console_stream_init(struct console_stream *st, const char *name, int fd,
+			 int tee_fd);
+/*
+ * Copies out and err into log (one record per line; log < 0: nowhere)
+ * and each to its tee until both are closed, noting the guest's reports
+ * in r. A tee whose reader went away (EPIPE) closes its stream, so that
+ * husk-vmm meets the broken pipe as it would without us in between.
+ */
+void console_copy(struct console_stream *out, struct console_stream *err,
+		  int log, struct console_report *r);
+/* Notes a console line (n bytes, no newline) in r when it starts one of
+ * the library OS's reports: "husk: program fault: ", "fatal: ",
+ * "panic: ", "out of memory: ". Only the line's first
+ * CONSOLE_HEADLINE_MAX bytes are read. */
+void console_report_line(struct console_report *r, const char *line, size_t n);
+/* st->error and st->oom_killed for a container that ended with exit_code:
+ * set only when that end was abnormal (> 128). */
+void console_report_state(const struct console_report *r, int exit_code,
+			  struct container_state *st);
+/* The container's log, opened for appending (-1 with errno on failure). */
+int container_log_open(const struct container *c);
+
 /* ---- container_file.c ---- */
 
 /* Replaces dir/name with buf (temporary in dir, rename; fsync if sync). */
@@ -150,6 +200,11 @@ int container_dir_begin(const char *root, char *buf, size_t n);
 int container_dir_publish(const char *staged, const char *dir, int sync);
 /* Empties a removed record's directory and parks it for reuse. */
 int container_dir_retire(const char *root, const char *dir);
+/*
+ * Whether dir is a record's directory without config.json or state.json:
+ * what a retire killed halfway leaves (records are published whole).
+ */
+int container_dir_incomplete(const char *dir);
 
 /* ---- names.c ---- */
 

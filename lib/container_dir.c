@@ -12,6 +12,11 @@
  * renamed to its ID: readers, which only look at 64-hex-digit names, never
  * see a record without both its files.
  *
+ * Retiring empties the record first: one killed halfway leaves its
+ * directory without config.json or state.json, which no record ever
+ * lacks once published, so the next reader that meets it finishes the
+ * removal (container_dir_incomplete, lib/container.c).
+ *
  * Callers hold the containers lock: that is what keeps two processes
  * from taking the same spare directory.
  */
@@ -98,4 +103,19 @@ int container_dir_retire(const char *root, const char *dir)
 	if (!rc && rmdir(dir) && errno != ENOENT)
 		rc = store_fail_errno("cannot remove %s", dir);
 	return rc;
+}
+
+int container_dir_incomplete(const char *dir)
+{
+	char path[4096 + 64];
+	struct stat st;
+	int config, state;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return 0; /* no record, or one retired meanwhile */
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	config = !access(path, F_OK);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	state = !access(path, F_OK);
+	return !config || !state;
 }

@@ -4,13 +4,20 @@
  * temporary in the cache directory, hashing what it writes, and renames
  * it to that hash, so the name always matches the bytes even if the tree
  * changed between the two passes.
+ *
+ * Each temporary is flock'ed by its writer, as the store's are: one that
+ * can be locked belongs to a writer that died (a create killed while it
+ * wrote), and the next miss removes it; nothing else ever would.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -176,6 +183,58 @@ static int cache_name(const char *cache_dir, const struct digest *key,
 	return 0;
 }
 
+/* Removes the temporaries whose writers are gone (their lock is free). */
+static void sweep_dead_writers(const char *cache_dir)
+{
+	DIR *dir = opendir(cache_dir);
+	struct dirent *e;
+	int fd;
+
+	while (dir && (e = readdir(dir))) {
+		if (strncmp(e->d_name, ".tmp-", 5))
+			continue;
+		fd = openat(dirfd(dir), e->d_name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			unlinkat(dirfd(dir), e->d_name, 0);
+		close(fd);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/*
+ * A new temporary, locked; -1 after store_fail. A sweep may lock and
+ * remove it between mkostemp and our flock: then it has no name any
+ * more, and we make another.
+ */
+static int new_temporary(const char *cache_dir, char *tmp, size_t n)
+{
+	struct stat st;
+	int fd;
+
+	for (;;) {
+		snprintf(tmp, n, "%s/.tmp-XXXXXX", cache_dir);
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0) {
+			store_fail_errno("cannot create a file in %s", cache_dir);
+			return -1;
+		}
+		while (flock(fd, LOCK_EX) && errno == EINTR)
+			;
+		if (fstat(fd, &st)) {
+			store_fail_errno("%s", tmp);
+			close(fd);
+			return -1;
+		}
+		if (st.st_nlink)
+			return fd;
+		close(fd);
+	}
+}
+
 /* Writes a new archive into the cache, named by what was written. */
 static int make_archive(const struct rootfs_dir *d, const char *cache_dir,
 			char *path, size_t n)
@@ -184,10 +243,10 @@ static int make_archive(const struct rootfs_dir *d, const char *cache_dir,
 	struct digest key;
 	int fd, rc;
 
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", cache_dir);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	sweep_dead_writers(cache_dir);
+	fd = new_temporary(cache_dir, tmp, sizeof(tmp));
 	if (fd < 0)
-		return store_fail_errno("cannot create a file in %s", cache_dir);
+		return STORE_ERR;
 	rc = rootfs_dir_write(d, fd, &key);
 	if (!rc)
 		rc = fchmod(fd, 0644) || fsync(fd) ?

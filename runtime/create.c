@@ -186,7 +186,7 @@ static int spawn(struct rt_record *r, const struct oci_spec *s,
 			      .new_netns = s->new_netns, .netns_path = s->netns_path,
 			      .config = m->conf, .vmm = m->vmm, .kernel = m->kernel,
 			      .cpio = cpio };
-	int master = -1, rc = 0;
+	int master = -1, go, rc = 0;
 	pid_t pid;
 
 	in.ndns = rt_net_dns(s->doc, s->root, in.dns, RT_NET_MAX_DNS);
@@ -203,14 +203,19 @@ static int spawn(struct rt_record *r, const struct oci_spec *s,
 	}
 	if (rc)
 		return rc;
-	pid = rt_init_spawn(&in);
+	pid = rt_init_spawn(&in, &go);
 	if (master >= 0)
 		close(master);
 	if (pid < 0)
 		return rt_fail_lib();
 	r->pid = pid;
 	r->pid_start = proc_start_time(pid);
-	return rt_record_save(r);
+	rc = rt_record_save(r);
+	/* Only a recorded init may wait for start: delete can find it. */
+	if (!rc)
+		return rt_init_go(go);
+	close(go);
+	return rc;
 }
 
 static int run_create_hooks(struct rt_record *r, const struct oci_spec *s)

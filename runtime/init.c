@@ -7,8 +7,14 @@
  * signals and their wait reach it, and create can exit meanwhile (the
  * init is adopted by the engine's subreaper: containerd's shim, conmon).
  *
+ * Before it blocks on the fifo it waits for create to have recorded its
+ * pid: an init whose create was killed before that is found by nobody
+ * (delete sees a record without a pid), so it must not live on.
+ *
  * Between the two it plugs the guest into the namespace's network, if
- * it has one (net.c).
+ * it has one (net.c). Once it has told `start` to go on, it removes the
+ * fifo itself, so that the status says running even if `start` is
+ * killed before it could remove it.
  *
  * The init leads its own process group, so that `kill --all` and delete
  * reach the QEMU fallback's child too.
@@ -121,8 +127,21 @@ static char **plug_network(const struct rt_init *in, int own_netns, int fifo)
 	_exit(RT_EXIT_FAIL);
 }
 
+/* Waits for create's byte: none (create died first) ends the init. */
+static void wait_for_record(int go)
+{
+	ssize_t k;
+	char c;
+
+	while ((k = read(go, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (k != 1)
+		_exit(RT_EXIT_FAIL);
+	close(go);
+}
+
 static void __attribute__((noreturn)) init_main(const struct rt_init *in,
-						int report)
+						int report, int go)
 {
 	char **argv;
 	int fifo, own_netns;
@@ -136,6 +155,7 @@ static void __attribute__((noreturn)) init_main(const struct rt_init *in,
 	/* Nothing the engine left open reaches the monitor but stdio. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	close(report);  /* create stops waiting: we are ready */
+	wait_for_record(go);
 	fifo = open(in->fifo, O_WRONLY | O_CLOEXEC);
 	if (fifo < 0) {
 		dprintf(2, "%s: container init: %s: %s\n", RT_NAME, in->fifo,
@@ -149,38 +169,66 @@ static void __attribute__((noreturn)) init_main(const struct rt_init *in,
 		_exit(RT_EXIT_FAIL);
 	}
 	close(fifo);
+	unlink(in->fifo); /* running from now on, whatever becomes of start */
 	execv(argv[0], argv);
 	dprintf(2, "%s: cannot run the monitor %s: %s\n", RT_NAME, argv[0],
 		strerror(errno));
 	_exit(STORE_ERR);
 }
 
-pid_t rt_init_spawn(const struct rt_init *in)
+pid_t rt_init_spawn(const struct rt_init *in, int *go)
 {
 	char msg[512];
 	size_t got;
-	int p[2];
+	int p[2], g[2];
 	pid_t pid;
 
+	*go = -1;
 	if (pipe2(p, O_CLOEXEC)) {
 		store_fail_errno("pipe");
+		return -1;
+	}
+	if (pipe2(g, O_CLOEXEC)) {
+		store_fail_errno("pipe");
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		store_fail_errno("fork");
+		close(p[0]);
+		close(p[1]);
+		close(g[0]);
+		close(g[1]);
 		return -1;
 	}
 	if (!pid) {
 		close(p[0]);
-		init_main(in, p[1]);
+		close(g[1]);
+		init_main(in, p[1], g[0]);
 	}
 	close(p[1]);
+	close(g[0]);
 	got = proc_read_status(p[0], msg, sizeof(msg));
-	if (!got)
+	if (!got) {
+		*go = g[1];
 		return pid;
+	}
+	close(g[1]);
 	waitpid(pid, NULL, 0);
 	store_fail(STORE_ERR, "%s", msg);
 	return -1;
+}
+
+int rt_init_go(int go)
+{
+	int rc;
+
+	/* An init that died meanwhile must not take create with it. */
+	signal(SIGPIPE, SIG_IGN);
+	rc = write_full(go, "1", 1);
+	close(go);
+	return rc ? rt_fail("container init: %s", strerror(errno)) : 0;
 }

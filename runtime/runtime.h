@@ -119,11 +119,14 @@ struct rt_init {
 };
 
 /*
- * Forks the init and waits until it is set up (namespaces, stdio) and
- * blocked on the fifo. Returns its pid, or -1 after rt_fail-ready text in
- * store_error().
+ * Forks the init and waits until it is set up (namespaces, stdio). It
+ * then waits on *go, the write end of a pipe, for rt_init_go before it
+ * blocks on the fifo, and exits if *go closes without it. Returns its
+ * pid, or -1 after rt_fail-ready text in store_error().
  */
-pid_t rt_init_spawn(const struct rt_init *in);
+pid_t rt_init_spawn(const struct rt_init *in, int *go);
+/* Lets the init go on to the fifo (once the record names it); closes go. */
+int rt_init_go(int go);
 
 /* ---- net*.c: the guest on the container's network ---- */
 

@@ -58,7 +58,8 @@ static int release_init(const struct rt_record *r)
 		return rt_fail("cannot start container %s: its init %s", r->id,
 			       waited < START_TIMEOUT_MS ? "has exited" :
 			       "did not answer within 10 s");
-	if (unlink(fifo))
+	/* The init removes it too, right after its "0" (init.c). */
+	if (unlink(fifo) && errno != ENOENT)
 		return rt_fail("%s: %s", fifo, strerror(errno));
 	return 0;
 }

@@ -7,7 +7,7 @@ busybox-static xz-utils hyperfine musl-tools dpkg-dev linux-libc-dev
 sqlite3 lua5.4 pkg-config libjansson-dev libarchive-dev libssl-dev
 libzstd-dev libacl1-dev skopeo podman runc jq libglib2.0-dev libpcre2-dev
 nginx redis-server redis-tools wrk apache2-utils curl docker.io containerd
-containernetworking-plugins iptables clang-14 libclang-rt-14-dev"
+containernetworking-plugins iptables clang-14 libclang-rt-14-dev strace"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -7,7 +7,7 @@
 hello|examples/hello.elf|64M|||0|^Hello from husk$|
 boottime|examples/hello.elf|64M|husk.boottime||0|^husk: boot: [0-9]+ ns from first instruction to main;^Hello from husk$|
 crash|examples/crash.elf|64M|||139|page fault \(#PF\), vector 14, at 0x[0-9a-f]+ <crash_here\+0x[0-9a-f]+>;NULL pointer dereference;^husk: backtrace:;#1 +0x[0-9a-f]+ <main\+;rip [0-9a-f]{16} rflags|
-oom|examples/oom.elf|24M|||134|^husk: panic: out of memory: cannot allocate 1048576 bytes|
+oom|examples/oom.elf|24M|||134|^husk: panic: out of memory: cannot allocate 1048576 bytes;^husk: backtrace:$;^husk:   #0  0x[0-9a-f]{16} <kmalloc[.a-z0-9]*\+0x[0-9a-f]+>$;^husk:   #[1-3]  0x[0-9a-f]{16} <main\+0x[0-9a-f]+>$|
 clock|examples/clock.elf|64M|||0|^wall [0-9]+$;^monotonic advanced [0-9]+ ns|
 null|examples/faults.elf|64M|||139|write to unmapped address 0x0 \(user\)|faults null
 write-text|examples/faults.elf|64M|||139|write to protected address 0x401|faults write-text
@@ -94,6 +94,9 @@ memops-slow|husk.elf|64M|husk.no-rewrite|tests/rootfs.cpio|0|^ok [0-9]+ jit: unc
 memops-prot-none|husk.elf|64M||tests/rootfs.cpio|139|^memops: reading a PROT_NONE page$;read from protected address 0x[0-9a-f]+ \(user\)|/bin/memops-musl prot-none
 signal-int80|husk.elf|64M||tests/rootfs.cpio|139|int \$0x80 \(the 32-bit system call\) is not supported|/bin/signals-musl int80
 threads-exec|husk.elf|64M||tests/rootfs.cpio|0|^exec with threads ok$|/bin/threads-glibc exec /bin/busybox
+program-fault-backtrace-musl|husk.elf|64M||tests/rootfs.cpio|139|^husk: program fault: SIGSEGV, page fault \(#PF\), vector 14, at crash_here\+0x[0-9a-f]+ \(/bin/crash-musl\+0x[0-9a-f]+\)$;^husk:   write to unmapped address 0x10 \(user\)$;^husk:   #0  crash_here\+0x[0-9a-f]+ \(/bin/crash-musl\+0x[0-9a-f]+\)$;^husk:   #1  crash_middle\+0x[0-9a-f]+ \(/bin/crash-musl\+0x[0-9a-f]+\)$;^husk:   #2  crash_outer\+0x[0-9a-f]+ \(/bin/crash-musl\+;^husk:   #3  main\+0x[0-9a-f]+ \(/bin/crash-musl\+|/bin/crash-musl segv
+program-fault-backtrace-glibc|husk.elf|64M||tests/rootfs.cpio|139|^husk: program fault: SIGSEGV, page fault \(#PF\), vector 14, at crash_here\+;^husk:   #0  crash_here\+0x[0-9a-f]+ \(/bin/crash-glibc\+;^husk:   #1  crash_middle\+;^husk:   #2  crash_outer\+;^husk:   #3  main\+;^husk:   #4  __libc_start_call_main\+|/bin/crash-glibc segv
+program-fault-backtrace-dynamic|husk.elf|64M||tests/rootfs.cpio|139|^husk: program fault: SIGSEGV, page fault \(#PF\), vector 14, at crash_here\+0x[0-9a-f]+ \(/bin/crash-dyn\+0x[0-9a-f]+\)$;^husk:   #1  crash_middle\+0x[0-9a-f]+ \(/bin/crash-dyn\+;^husk:   #2  crash_outer\+;^husk:   #3  main\+0x[0-9a-f]+ \(/bin/crash-dyn\+;^husk:   #4  0x[0-9a-f]{16} \(/lib/x86_64-linux-gnu/libc\.so\.6\+0x[0-9a-f]+\)$|/bin/crash-dyn segv
 fault-report-library|husk.elf|64M||tests/rootfs.cpio|139|^husk:   in /bin/signals-dyn\+0x[0-9a-f]+ \(file offset\)$;read from unmapped address 0x8|/bin/signals-dyn segv
 env-path-override|husk.elf|64M|husk.env=PATH=/opt/x:/bin|tests/rootfs.cpio|0|^PATH=/opt/x:/bin$;^HOME=/$|/bin/busybox sh -c 'echo PATH=$PATH; echo HOME=$HOME'
 sockets-musl|husk.elf|64M||tests/rootfs.cpio|0|^ok [0-9]+ 4 MiB over TCP, checksum$;^sockets: [0-9]+ checks, 0 failed$|/bin/sockets-musl
