@@ -61,7 +61,11 @@ int rt_record_load(const char *id, struct rt_record *r)
 	snprintf(r->id, sizeof(r->id), "%s", id);
 	snprintf(path, sizeof(path), "%s/" RT_STATE, r->dir);
 	r->doc = json_load_file(path, 0, &err);
-	if (!r->doc && access(r->dir, F_OK))
+	/* No state.json: none yet (create has only made the directory) or
+	 * none any more (a delete killed before it removed the directory),
+	 * which runc, and engines after it, call a container that does not
+	 * exist (delete removes what is left). */
+	if (!r->doc && access(path, F_OK) && errno == ENOENT)
 		return rt_fail("container does not exist: %s", id);
 	if (!r->doc || !json_is_object(r->doc))
 		return rt_fail("%s: %s", path, r->doc ? "not a JSON object" : err.text);

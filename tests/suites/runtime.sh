@@ -184,6 +184,14 @@ expect "start of an unknown id" 1 "container does not exist: ghost" "${R[@]}" st
 expect "kill of an unknown id" 1 "container does not exist: ghost" "${R[@]}" kill ghost KILL
 expect "delete of an unknown id" 1 "container does not exist: ghost" "${R[@]}" delete ghost
 expect "delete --force of an unknown id" 0 "" "${R[@]}" delete --force ghost
+# What a delete killed between removing state.json and the directory
+# leaves: runc's "does not exist" to state, and the next delete tidies it.
+mkdir -p "$ROOT/half"
+expect "state of a half-deleted container: does not exist" 1 \
+	"container does not exist: half" "${R[@]}" state half
+expect "delete --force of a half-deleted container" 0 "" "${R[@]}" delete --force half
+if [ -e "$ROOT/half" ]; then bad "half-deleted: its directory is gone" "$(ls -la "$ROOT/half")"
+else ok "half-deleted: its directory is gone"; fi
 
 # One whole life: sh prints, then sleeps (exec: a unikernel cannot fork).
 bundle "$B1" /bin/sh -c 'echo "$GREETING from $PWD"; exec sleep 1000'
