@@ -1,34 +1,19 @@
 /* ELF64 header checks for the program loader (see elf.h). */
 #include "../lib.h"
 #include "elf.h"
+#include "elf_format.h"
 
 #define ENOEXEC 8
 #define EIO 5
 
-#define PT_LOAD 1
 #define PT_INTERP 3
 #define PT_PHDR 6
 #define PT_GNU_STACK 0x6474e551
 #define PF_X 1
 #define PF_W 2
 #define PF_R 4
-#define MAX_PHNUM 64
 #define USER_TOP (1ULL << 47)
 #define PAGE 4096ULL
-
-struct ehdr {
-	unsigned char ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
 
 static int bad(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -4,39 +4,17 @@
  * stack is 16 KiB and the heap may be exhausted when we are called.
  */
 #include "../lib.h"
+#include "elf_format.h"
 #include "elfsyms.h"
 
-#define PT_LOAD 1
 #define SHT_SYMTAB 2
 #define SHT_DYNSYM 11
 #define STT_FUNC 2
 #define STT_GNU_IFUNC 10
 #define SHN_UNDEF 0
-#define MAX_PHNUM 64
 #define MAX_SHNUM 4096
 #define MAX_SYMS (1u << 20) /* a bound on the work, not on real programs */
 #define CHUNK 32            /* symbols read at a time */
-
-struct ehdr {
-	unsigned char ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-struct shdr {
-	uint32_t name, type;
-	uint64_t flags, addr, offset, size;
-	uint32_t link, info;
-	uint64_t addralign, entsize;
-};
 
 struct sym {
 	uint32_t name;

@@ -2,7 +2,8 @@
 KERNEL_C += exec/elf.c exec/stack.c exec/elfsyms.c exec/elfsyms_file.c
 
 $(BUILD)/tests/unit/test_exec: tests/unit/test_exec.c kernel/exec/elf.c \
-		kernel/exec/stack.c tests/unit/check.h
+		kernel/exec/stack.c kernel/exec/elf_format.h tests/unit/elf_bytes.h \
+		tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TEST_CFLAGS) -Dvsnprintf=vsnprintf -o $@ tests/unit/test_exec.c \
 		kernel/exec/elf.c kernel/exec/stack.c
@@ -10,7 +11,8 @@ $(BUILD)/tests/unit/test_exec: tests/unit/test_exec.c kernel/exec/elf.c \
 UNIT_TESTS += $(BUILD)/tests/unit/test_exec
 
 $(BUILD)/tests/unit/test_elfsyms: tests/unit/test_elfsyms.c kernel/exec/elfsyms.c \
-		kernel/exec/elfsyms.h tests/unit/check.h
+		kernel/exec/elfsyms.h kernel/exec/elf_format.h tests/unit/elf_bytes.h \
+		tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TEST_CFLAGS) -o $@ tests/unit/test_elfsyms.c kernel/exec/elfsyms.c
 

@@ -12,49 +12,18 @@
 
 #include "check.h"
 #include "../../kernel/exec/elfsyms.h"
+#include "elf_bytes.h"
 
-struct file {
-	unsigned char *data;
-	size_t size;
-};
-
-static long mem_read(void *ctx, void *buf, size_t len, uint64_t off)
-{
-	const struct file *f = ctx;
-
-	if (off > f->size)
-		return 0;
-	if (len > f->size - off)
-		len = f->size - off;
-	memcpy(buf, f->data + off, len);
-	return (long)len;
-}
-
-static struct file load(const char *path)
-{
-	struct file f = { 0, 0 };
-	FILE *fp = fopen(path, "rb");
-
-	if (!fp)
-		return f;
-	fseek(fp, 0, SEEK_END);
-	f.size = (size_t)ftell(fp);
-	rewind(fp);
-	f.data = malloc(f.size);
-	if (fread(f.data, 1, f.size, fp) != f.size)
-		f.size = 0;
-	fclose(fp);
-	return f;
-}
-
-static int lookup(struct file *f, uint64_t off, char *name, size_t n,
+static int lookup(struct test_file *f, uint64_t off, char *name, size_t n,
 		  uint64_t *delta)
 {
-	return elfsyms_lookup(mem_read, f, f->size, off, name, n, delta);
+	struct elf_bytes b = { f->data, f->size };
+
+	return elfsyms_lookup(elf_bytes_read, &b, f->size, off, name, n, delta);
 }
 
 /* The symbol's link-time address, from the file's .symtab (host elf.h). */
-static int symbol(const struct file *f, const char *want, Elf64_Sym *out,
+static int symbol(const struct test_file *f, const char *want, Elf64_Sym *out,
 		  Elf64_Shdr *tab, Elf64_Shdr *strs)
 {
 	const Elf64_Ehdr *e = (const void *)f->data;
@@ -79,7 +48,7 @@ static int symbol(const struct file *f, const char *want, Elf64_Sym *out,
 }
 
 /* The file offset holding link-time address va. */
-static uint64_t offset_of(const struct file *f, uint64_t va)
+static uint64_t offset_of(const struct test_file *f, uint64_t va)
 {
 	const Elf64_Ehdr *e = (const void *)f->data;
 	const Elf64_Phdr *ph = (const void *)(f->data + e->e_phoff);
@@ -93,14 +62,14 @@ static uint64_t offset_of(const struct file *f, uint64_t va)
 
 static const char *src = "/tmp/husk_test_elfsyms.c";
 
-static int build(const char *cc, const char *flags, const char *out, struct file *f)
+static int build(const char *cc, const char *flags, const char *out, struct test_file *f)
 {
 	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd), "%s %s -o %s %s 2>/dev/null", cc, flags, out, src);
 	if (system(cmd) != 0)
 		return 0;
-	*f = load(out);
+	*f = test_file_load(out);
 	return f->size != 0;
 }
 
@@ -116,7 +85,7 @@ static void write_source(void)
 }
 
 /* Where alpha + 3 and beta + 1 are in f; 0 when its .symtab lacks them. */
-static int places(const struct file *f, uint64_t *a, uint64_t *b)
+static int places(const struct test_file *f, uint64_t *a, uint64_t *b)
 {
 	Elf64_Sym sa, sb;
 
@@ -129,7 +98,7 @@ static int places(const struct file *f, uint64_t *a, uint64_t *b)
 
 static void real_binaries(void)
 {
-	struct file f, g;
+	struct test_file f, g;
 	char name[64];
 	uint64_t a, b, d = 0;
 
@@ -153,7 +122,7 @@ static void real_binaries(void)
 	if (build("gcc", "-O1 -rdynamic", "/tmp/husk_tes_dyn", &g) &&
 	    places(&g, &a, &b) && system("strip /tmp/husk_tes_dyn") == 0) {
 		free(g.data);
-		g = load("/tmp/husk_tes_dyn");
+		g = test_file_load("/tmp/husk_tes_dyn");
 		CHECK("elfsyms: stripped: .dynsym names an exported function",
 		      lookup(&g, a, name, sizeof(name), &d) == 0 &&
 		      !strcmp(name, "alpha") && d == 3);
@@ -172,16 +141,16 @@ static void real_binaries(void)
 	free(f.data);
 }
 
-static struct file copy(const struct file *f)
+static struct test_file copy(const struct test_file *f)
 {
-	struct file g = { malloc(f->size), f->size };
+	struct test_file g = { malloc(f->size), f->size };
 
 	memcpy(g.data, f->data, f->size);
 	return g;
 }
 
 /* The .symtab section header of g, to damage. */
-static Elf64_Shdr *symtab_header(struct file *g)
+static Elf64_Shdr *symtab_header(struct test_file *g)
 {
 	Elf64_Ehdr *e = (void *)g->data;
 	Elf64_Shdr *sh = (void *)(g->data + e->e_shoff);
@@ -194,7 +163,7 @@ static Elf64_Shdr *symtab_header(struct file *g)
 
 static void hostile(void)
 {
-	struct file f = load("/tmp/husk_tes_pie"), g;
+	struct test_file f = test_file_load("/tmp/husk_tes_pie"), g;
 	Elf64_Shdr tab, strs, *h;
 	Elf64_Sym sa;
 	char name[64];

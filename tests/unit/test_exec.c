@@ -9,36 +9,18 @@
 #include "../../kernel/exec/stack.h"
 #include "elf_bytes.h"
 
-struct file { unsigned char *data; size_t size; };
-
-static struct file load(const char *path)
-{
-	struct file f = { 0, 0 };
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return f;
-	fseek(fp, 0, SEEK_END);
-	f.size = (size_t)ftell(fp);
-	rewind(fp);
-	f.data = malloc(f.size);
-	if (fread(f.data, 1, f.size, fp) != f.size)
-		f.size = 0;
-	fclose(fp);
-	return f;
-}
-
-static int parse(struct file *f, struct elf_info *o, char *err)
+static int parse(struct test_file *f, struct elf_info *o, char *err)
 {
 	struct elf_bytes b = { f->data, f->size };
 
 	return elf_parse(elf_bytes_read, &b, f->size, o, err, 200);
 }
 
-static int build(const char *cmd, const char *out, struct file *f)
+static int build(const char *cmd, const char *out, struct test_file *f)
 {
 	if (system(cmd) != 0)
 		return 0;
-	*f = load(out);
+	*f = test_file_load(out);
 	return f->size != 0;
 }
 
@@ -46,13 +28,13 @@ static void real_binaries(void)
 {
 	struct elf_info o;
 	char err[200] = "", cmd[512];
-	struct file f;
+	struct test_file f;
 	const char *src = "/tmp/husk_test_exec.c";
 	FILE *fp = fopen(src, "w");
 
 	fputs("int main(void){return 0;}\n", fp);
 	fclose(fp);
-	f = load("/bin/true");
+	f = test_file_load("/bin/true");
 	CHECK("elf: /bin/true parses", parse(&f, &o, err) == 0);
 	CHECK("elf: /bin/true is PIE with glibc's interpreter",
 	      o.pie && !strcmp(o.interp, "/lib64/ld-linux-x86-64.so.2"));
@@ -86,7 +68,7 @@ static void real_binaries(void)
 
 static void hostile(void)
 {
-	struct file f = load("/bin/true"), g;
+	struct test_file f = test_file_load("/bin/true"), g;
 	struct elf_info o;
 	char err[200];
 	size_t cut;
