@@ -28,17 +28,8 @@ static void report(void *arg, const char *what, const char *key)
 	printf("%s\n", key);
 }
 
-static int confirmed(void)
-{
-	char line[16] = "";
-
-	fputs("WARNING! This will remove all build cache.\n"
-	      "Are you sure you want to continue? [y/N] ", stdout);
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
-}
+static const char prune_warning[] =
+	"WARNING! This will remove all build cache.\n";
 
 static int prune(int force)
 {
@@ -47,7 +38,7 @@ static int prune(int force)
 	char size[32];
 	int rc, count = 0;
 
-	if (!force && !confirmed())
+	if (!force && !cli_confirm(prune_warning))
 		return 0;
 	rc = cli_open_store(&s);
 	if (rc)

@@ -72,6 +72,11 @@ int opts_parse(const struct verb *v, const struct opt *opts, int argc,
  */
 int opts_parse_command(const struct verb *v, const struct opt *opts,
 		       int argc, char **argv, const char *command);
+/*
+ * Prints warning, then Docker's "Are you sure you want to continue? [y/N]";
+ * true when the answer starts with y or Y (end of input is no).
+ */
+int cli_confirm(const char *warning);
 /* "husk: 'NAME' requires ... See 'husk NAME --help'." */
 int opts_usage_error(const struct verb *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -31,17 +31,8 @@ static const struct verb verb_prune = {
 	.help = "  -f, --force           Do not prompt for confirmation\n",
 };
 
-static int confirmed(void)
-{
-	char line[16] = "";
-
-	fputs("WARNING! This will remove all stopped containers.\n"
-	      "Are you sure you want to continue? [y/N] ", stdout);
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
-}
+static const char prune_warning[] =
+	"WARNING! This will remove all stopped containers.\n";
 
 static int prune(int argc, char **argv)
 {
@@ -60,7 +51,7 @@ static int prune(int argc, char **argv)
 	if (nargs)
 		return opts_usage_error(&verb_prune, "\"husk container prune\" "
 					"accepts no arguments");
-	if (!force && !confirmed())
+	if (!force && !cli_confirm(prune_warning))
 		return 0;
 	rc = cli_open_store(&s);
 	if (!rc && container_list(&s, &l))

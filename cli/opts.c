@@ -46,6 +46,18 @@ int opts_parse_command(const struct verb *v, const struct opt *opts,
 	return 0;
 }
 
+int cli_confirm(const char *warning)
+{
+	char line[16] = "";
+
+	fputs(warning, stdout);
+	fputs("Are you sure you want to continue? [y/N] ", stdout);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
 static const struct opt *find_long(const struct opt *opts, const char *name,
 				   size_t len)
 {

@@ -46,22 +46,13 @@ static void report(void *arg, const char *what, const char *name)
 	printf(strcmp(what, "deleted image") ? "%s\n" : "deleted: %s\n", name);
 }
 
-static int confirmed(void)
-{
-	char line[16] = "";
-
-	fputs("WARNING! This will remove:\n"
-	      "  - all untagged images\n"
-	      "  - all blobs no image uses\n"
-	      "  - cached root filesystems of images that are gone\n"
-	      "  - all build cache\n"
-	      "  - temporary files of interrupted husk commands\n\n"
-	      "Are you sure you want to continue? [y/N] ", stdout);
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
-}
+static const char prune_warning[] =
+	"WARNING! This will remove:\n"
+	"  - all untagged images\n"
+	"  - all blobs no image uses\n"
+	"  - cached root filesystems of images that are gone\n"
+	"  - all build cache\n"
+	"  - temporary files of interrupted husk commands\n\n";
 
 static int prune(int force)
 {
@@ -71,7 +62,7 @@ static int prune(int force)
 	struct store s;
 	int rc;
 
-	if (!force && !confirmed())
+	if (!force && !cli_confirm(prune_warning))
 		return 0;
 	rc = cli_open_store(&s);
 	if (rc)

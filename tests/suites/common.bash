@@ -19,3 +19,27 @@ expect() {
 		ok "$name"
 	fi
 }
+
+# A suite's nested-KVM part: GUEST_CASES names the checks its guest script
+# prints as PASS:/FAIL: lines.
+# skip_guest WHY: every one of GUEST_CASES skipped, saying why.
+skip_guest() {
+	local c
+	for c in "${GUEST_CASES[@]}"; do skip "husk-vmm: $c" "$1"; done
+}
+
+# guest_results OUTPUT STATUS: what scripts/nested-kvm/run.sh printed and
+# its status. The guest's result lines pass through; a count other than
+# GUEST_CASES's is one more failure; status 4 (no nested KVM) skips them.
+guest_results() {
+	local out=$1 rc=$2 n
+	if grep -Eq '^(PASS|FAIL): ' <<<"$out"; then
+		grep -E '^(PASS|FAIL): ' <<<"$out"
+		n=$(grep -Ec '^(PASS|FAIL): ' <<<"$out")
+		[ "$n" = "${#GUEST_CASES[@]}" ] || bad "husk-vmm" "$n results for ${#GUEST_CASES[@]} cases (status $rc): $(tail -n 3 <<<"$out")"
+	elif [ "$rc" = 4 ]; then
+		skip_guest "nested KVM did not come up: $(grep nested-kvm: <<<"$out" | head -n 1)"
+	else
+		bad "husk-vmm" "the nested guest failed (status $rc): $(tail -n 3 <<<"$out")"
+	fi
+}

@@ -207,10 +207,6 @@ GUEST_CASES=("run: 139 and the backtrace in order" "logs: the backtrace after th
 	"inspect: 139, State.Error" "run -d, dynamic glibc: the backtrace in the log"
 	"run -d: State.Error" "out of memory in the foreground: 137, OOMKilled"
 	"out of memory, detached: 137, OOMKilled, the report in the log")
-skip_guest() {
-	local c
-	for c in "${GUEST_CASES[@]}"; do skip "husk-vmm: $c" "$1"; done
-}
 R=$BD/tests/rootfs
 for f in "$BD/bin/husk-vmm" "$BD/husk.elf" "$R/bin/crash-musl" "$R/bin/crash-dyn" "$R/bin/memops-musl" \
 	"$R/lib/x86_64-linux-gnu/libc.so.6" "$R/lib64/ld-linux-x86-64.so.2"; do
@@ -271,13 +267,4 @@ out=$(scripts/nested-kvm/run.sh --timeout 600 --file "$H" --file "$BD/bin/husk-v
 	--file "$R/bin/memops-musl" --file "$R/lib/x86_64-linux-gnu/libc.so.6" \
 	--file "$R/lib64/ld-linux-x86-64.so.2" --file /bin/bash --file "$T/guest.sh" \
 	-- /bin/bash "$T/guest.sh" 2>&1)
-rc=$?
-if grep -Eq '^(PASS|FAIL): ' <<<"$out"; then
-	grep -E '^(PASS|FAIL): ' <<<"$out"
-	n=$(grep -Ec '^(PASS|FAIL): ' <<<"$out")
-	[ "$n" = "${#GUEST_CASES[@]}" ] || bad "husk-vmm" "$n results for ${#GUEST_CASES[@]} cases (status $rc): $(tail -n 3 <<<"$out")"
-elif [ $rc = 4 ]; then
-	skip_guest "nested KVM did not come up: $(grep nested-kvm: <<<"$out" | head -n 1)"
-else
-	bad "husk-vmm" "the nested guest failed (status $rc): $(tail -n 3 <<<"$out")"
-fi
+guest_results "$out" $?

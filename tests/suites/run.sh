@@ -315,10 +315,6 @@ GUEST_CASES=("run --rm prints and exits 3" "run --rm leaves no record"
 	"busybox along PATH with -e and -w" "SIGTERM to husk run reaches the program"
 	"run --rm: ps lists it while it runs" "run --rm: stop by ID ends it with the handler's status"
 	"run --rm: no record left after it ends")
-skip_guest() {
-	local c
-	for c in "${GUEST_CASES[@]}"; do skip "husk-vmm: $c" "$1"; done
-}
 for f in "$BD/bin/husk-vmm" "$BD/husk.elf" "$BD/tests/rootfs/bin/hello-musl" "$BD/tests/rootfs/bin/signals-musl"; do
 	if [ ! -f "$f" ]; then
 		skip_guest "$f was not built"
@@ -391,13 +387,4 @@ out=$(scripts/nested-kvm/run.sh --timeout 300 --file "$H" --file "$BD/bin/husk-v
 	--file "$BD/husk.elf" --file "$BD/tests/rootfs/bin/hello-musl" \
 	--file "$BD/tests/rootfs/bin/signals-musl" --file /bin/busybox \
 	--file "$T/guest.sh" -- "$T/guest.sh" 2>&1)
-rc=$?
-if grep -Eq '^(PASS|FAIL): ' <<<"$out"; then
-	grep -E '^(PASS|FAIL): ' <<<"$out"
-	n=$(grep -Ec '^(PASS|FAIL): ' <<<"$out")
-	[ "$n" = "${#GUEST_CASES[@]}" ] || bad "husk-vmm" "$n results for ${#GUEST_CASES[@]} cases (status $rc): $(tail -n 3 <<<"$out")"
-elif [ $rc = 4 ]; then
-	skip_guest "nested KVM did not come up: $(grep nested-kvm: <<<"$out" | head -n 1)"
-else
-	bad "husk-vmm" "the nested guest failed (status $rc): $(tail -n 3 <<<"$out")"
-fi
+guest_results "$out" $?
