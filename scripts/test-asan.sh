@@ -2,9 +2,10 @@
 # `make test-asan`: the tests that run the host programs, against their
 # ASan and UBSan build (SAN=1, built by make into $BUILD, default
 # build-asan, before this script runs):
-#   1. on this host: the unit tests and the host suites (tests/suites/
-#      cli.sh, build.sh, run.sh, runtime.sh, qemusig.sh) through
-#      tests/run.sh; husk, husk-runtime and husk-qemu are the ASan builds
+#   1. on this host: husk-vmm's unit tests (the others are built with
+#      ASan and UBSan in every build and ran in the suite) and the host
+#      suites (tests/suites/cli.sh, build.sh, run.sh, runtime.sh,
+#      qemusig.sh) through tests/run.sh; husk, husk-runtime and husk-qemu are the ASan builds
 #   2. husk-vmm's own cases (vmm/testdata/nested-test.sh: misbehaving
 #      guests, its errors, signals, the network device), in the nested-KVM
 #      guest where /dev/kvm is unusable, the ASan husk-vmm with its shared
@@ -83,8 +84,8 @@ run_part() {
 # 1. This host: reports to files; leaks checked at every exit.
 ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:exitcode=86:detect_leaks=1:log_path=$LOGS/asan" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=87" \
-TESTS='^(unit:.*|suite:(cli|build|run|runtime|qemusig)\.sh)$' BACKENDS=none \
-	run_part "unit tests and host suites"
+TESTS='^(unit:test_vmm_.*|suite:(cli|build|run|runtime|qemusig)\.sh)$' BACKENDS=none \
+	run_part "husk-vmm's unit tests and the host suites"
 
 # 2. husk-vmm's cases, in the nested guest unless /dev/kvm works here:
 # reports to standard error (nested-cases.sh shows a failed case's

@@ -163,7 +163,7 @@ qemu_case() {
 }
 
 run_qemu() {
-	local accel=tcg
+	local accel=tcg t0
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		skipped "qemu" "qemu-system-x86_64 is not installed"
 		return
@@ -173,8 +173,10 @@ run_qemu() {
 		backend_selected "$QEMU_MACHINE" || continue
 		QEMU_LABEL="qemu $QEMU_MACHINE $accel"
 		echo "boot: QEMU $QEMU_MACHINE with $accel"
+		t0=$SECONDS
 		for_each_case qemu_case
 		compare_qemu
+		echo "time: QEMU $QEMU_MACHINE: $((SECONDS - t0)) s"
 	done
 }
 
@@ -225,7 +227,7 @@ run_vmm_hostile() {
 }
 
 run_vmm() {
-	local script
+	local script t0
 	backend_selected vmm || return 0
 	if [ ! -x "$B/bin/husk-vmm" ]; then
 		bad "husk-vmm" "$B/bin/husk-vmm was not built"
@@ -243,6 +245,7 @@ run_vmm() {
 		return
 	fi
 	echo "boot: husk-vmm on nested KVM (/dev/kvm is unusable here: a Linux guest under QEMU TCG provides one)"
+	t0=$SECONDS
 	script=$B/tests/vmm-cases.sh
 	NESTED_FILES=(--file "$PWD/$B/bin/husk-vmm" --file "$PWD/$script")
 	for_each_case vmm_script_case >"$script"
@@ -254,17 +257,21 @@ run_vmm() {
 		for_each_case vmm_nested_check
 		compare_vmm_nested_check
 	fi
+	echo "time: husk-vmm nested boot cases: $((SECONDS - t0)) s"
+	t0=$SECONDS
 	VMM_LABEL=nested-kvm run_vmm_hostile
+	echo "time: husk-vmm nested hostile cases: $((SECONDS - t0)) s"
 }
 
 # Host-side suites (tests/suites/*.sh: the CLI, the OCI runtime...): each
 # prints PASS:/FAIL:/SKIP: lines and is counted like the unit tests.
 run_suites() {
-	local s out
+	local s out t0
 	for s in tests/suites/*.sh; do
 		[ -f "$s" ] || continue
 		selected "suite:${s##*/}" || continue
 		echo "suite: ${s##*/}"
+		t0=$SECONDS
 		out=$(BUILD=$B bash "$s" 2>&1)
 		grep -E '^(PASS|FAIL|SKIP): ' <<<"$out"
 		pass=$((pass + $(grep -c '^PASS: ' <<<"$out")))
@@ -272,6 +279,7 @@ run_suites() {
 		skip=$((skip + $(grep -c '^SKIP: ' <<<"$out")))
 		grep -Eq '^(PASS|FAIL|SKIP): ' <<<"$out" ||
 			bad "suite ${s##*/}" "no result: $(tail -n 3 <<<"$out")"
+		echo "time: suite ${s##*/}: $((SECONDS - t0)) s"
 	done
 }
 
