@@ -1,7 +1,8 @@
 /*
  * Containers in `husk inspect`: Docker's shape (Id, Created, Path, Args,
  * State, Image, Name, LogPath, HostConfig, Config), from the record.
- * State.Error is the first line of the guest's crash report, and
+ * State.Error is the first line of the guest's crash report (or
+ * husk-vmm's failure, or why the program could not start), and
  * OOMKilled says its memory ran out (lib/container_console.c).
  */
 #include <stdio.h>

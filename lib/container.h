@@ -146,6 +146,9 @@ struct console_report {
 	char headline[CONSOLE_HEADLINE_MAX]; /* its first line, without
 					      * "husk: ", printable ASCII */
 	int oom;                             /* an out-of-memory report */
+	char monitor[CONSOLE_HEADLINE_MAX];  /* husk-vmm's last own line */
+	char launch[CONSOLE_HEADLINE_MAX];   /* the last console line when
+					      * it was a "husk: " one */
 };
 
 /* One of husk-vmm's output streams on its way to the log. */
@@ -168,13 +171,16 @@ void console_stream_init(struct console_stream *st, const char *name, int fd,
  */
 void console_copy(struct console_stream *out, struct console_stream *err,
 		  int log, struct console_report *r);
-/* Notes a console line (n bytes, no newline) in r when it starts one of
- * the library OS's reports: "husk: program fault: ", "fatal: ",
- * "panic: ", "out of memory: ". Only the line's first
- * CONSOLE_HEADLINE_MAX bytes are read. */
+/* Notes a console line (n bytes, no newline) in r: the library OS's
+ * reports ("husk: program fault: ", "fatal: ", "panic: ", "out of
+ * memory: "), husk-vmm's own lines ("husk-vmm: ") and whether the line
+ * is a "husk: " one. Only the line's first CONSOLE_HEADLINE_MAX bytes
+ * are read. */
 void console_report_line(struct console_report *r, const char *line, size_t n);
 /* st->error and st->oom_killed for a container that ended with exit_code:
- * set only when that end was abnormal (> 128). */
+ * set only when that end was abnormal: > 128 (the report), 120-125
+ * (husk-vmm failed: its line), 126 and 127 (the program could not be
+ * started: the library OS's last line). */
 void console_report_state(const struct console_report *r, int exit_code,
 			  struct container_state *st);
 /* The container's log, opened for appending (-1 with errno on failure). */

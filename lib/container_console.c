@@ -8,7 +8,11 @@
  * On the way the keeper notes the library OS's reports (a program fault,
  * a library-OS fault or panic, an out-of-memory end; kernel/trap.c,
  * kernel/console.c, kernel/sys/mmap.c), whose first line becomes the
- * container's State.Error. The console is the guest's, so hostile: only
+ * container's State.Error, and the lines that explain the other ends
+ * Docker gives an error for: husk-vmm's own failure (120-125, one
+ * "husk-vmm: " line; vmm/README.md) and a program that could not be
+ * started (126, 127: the launcher's last "husk: " line, kernel/launcher).
+ * The console is the guest's, so hostile: only
  * the first bytes of a line are ever looked at, and what is kept is one
  * line of at most CONSOLE_HEADLINE_MAX bytes, made printable.
  */
@@ -24,6 +28,7 @@
 #include "container.h"
 
 #define REPORT_PREFIX "husk: "
+#define MONITOR_PREFIX "husk-vmm: "
 
 /* How a report's first line begins, after "husk: ". */
 static const char *const report_starts[] = {
@@ -37,41 +42,64 @@ static int starts_with(const char *s, size_t n, const char *prefix)
 	return n >= k && !memcmp(s, prefix, k);
 }
 
+/* Keeps at most CONSOLE_HEADLINE_MAX - 1 bytes of a line in dst, made
+ * printable (JSON wants UTF-8: plain ASCII is kept, the rest is '?'). */
+static void keep_line(char dst[CONSOLE_HEADLINE_MAX], const char *line, size_t n)
+{
+	size_t i, k = n < CONSOLE_HEADLINE_MAX - 1 ? n : CONSOLE_HEADLINE_MAX - 1;
+
+	for (i = 0; i < k; i++)
+		dst[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+	dst[k] = '\0';
+}
+
 void console_report_line(struct console_report *r, const char *line, size_t n)
 {
-	size_t i, k;
+	size_t i;
 
+	r->launch[0] = '\0';
+	if (starts_with(line, n, MONITOR_PREFIX)) {
+		keep_line(r->monitor, line, n);
+		return;
+	}
 	if (!starts_with(line, n, REPORT_PREFIX))
 		return;
 	line += strlen(REPORT_PREFIX);
 	n -= strlen(REPORT_PREFIX);
+	keep_line(r->launch, line, n);
 	for (i = 0; i < sizeof(report_starts) / sizeof(report_starts[0]); i++)
 		if (starts_with(line, n, report_starts[i]))
 			break;
 	if (i == sizeof(report_starts) / sizeof(report_starts[0]))
 		return;
 	/* The last report wins: the guest ends right after a real one. */
-	k = n < sizeof(r->headline) - 1 ? n : sizeof(r->headline) - 1;
-	for (i = 0; i < k; i++) /* JSON wants UTF-8: keep plain ASCII */
-		r->headline[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
-	r->headline[k] = '\0';
+	keep_line(r->headline, line, n);
 	r->oom = starts_with(line, n, "out of memory: ") ||
 		 starts_with(line, n, "panic: out of memory");
 }
 
 /*
- * A report explains only an abnormal end: a program that printed such a
+ * A line explains only an abnormal end: a program that printed such a
  * line and exited by itself was not killed by it. The library OS ends
  * the VM with 128 + the signal after a fault, 134 after a panic and 137
- * (SIGKILL) when the program's memory ran out.
+ * (SIGKILL) when the program's memory ran out; husk-vmm exits 120-125
+ * after its one line; the launcher 126 or 127 right after its line (so
+ * a shell's own 127 after other output is not blamed on a "husk: " line
+ * printed earlier).
  */
 void console_report_state(const struct console_report *r, int exit_code,
 			  struct container_state *st)
 {
-	int abnormal = exit_code > 128 && r->headline[0];
+	const char *why = "";
 
-	snprintf(st->error, sizeof(st->error), "%s", abnormal ? r->headline : "");
-	st->oom_killed = abnormal && r->oom &&
+	if (exit_code > 128)
+		why = r->headline;
+	else if (exit_code >= 120 && exit_code <= 125)
+		why = r->monitor;
+	else if (exit_code == 126 || exit_code == 127)
+		why = r->launch;
+	snprintf(st->error, sizeof(st->error), "%s", why);
+	st->oom_killed = exit_code > 128 && r->headline[0] && r->oom &&
 			 (exit_code == 137 || exit_code == 134);
 }
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Crash reports kept with the container (run by tests/run.sh with BUILD
-# set): a program fault's symbolized backtrace, and an out-of-memory end,
-# shown by `husk logs` and `husk inspect` (State.Error, OOMKilled,
+# set): a program fault's symbolized backtrace, an out-of-memory end,
+# husk-vmm's own failure and a program that could not be started, shown
+# by `husk logs` and `husk inspect` (State.Error, OOMKilled,
 # ExitCode) after the VM is gone, for foreground and detached runs.
 #
 # Three parts:
@@ -81,6 +82,18 @@ hostile)
 	head -c $((3 << 20)) /dev/zero | tr '\0' 'y' >&2
 	printf '\nhusk: program fault: \377\376\033[2J%s\n' "$(head -c 5000 /dev/zero | tr '\0' z)" >&2
 	exit 139 ;;
+vmmfail)
+	echo "hello"
+	echo "husk-vmm: unexpected VM exit 8 (shutdown): the guest's CPU reset" >&2
+	echo "  rip 0000000000401000 rsp 0000000000000000" >&2
+	exit 124 ;;
+notfound)
+	echo "husk: /bin/nope: No such file or directory" >&2
+	exit 127 ;;
+shell127)
+	echo "husk: system call unknown (9999) is not implemented (ENOSYS)" >&2
+	echo "sh: nope: not found" >&2
+	exit 127 ;;
 endless) while :; do echo "more output"; done ;;
 ok) echo "fine"; exit 0 ;;
 esac
@@ -121,6 +134,17 @@ frames_in_order "$out" && ok "logs -d: the backtrace in order" || bad "logs -d: 
 FAKE=forged "$H" run --name forged img /bin/sh >/dev/null 2>&1
 expect "a program that prints reports and exits 0 has no error" 0 '^0 false \[\]$' \
 	"$H" inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}} [{{.State.Error}}]' forged
+
+# The other ends Docker explains in State.Error.
+FAKE=vmmfail "$H" run --name vmmfail img /bin/sh >/dev/null 2>&1
+expect "husk-vmm's own failure (124): its line is State.Error" 0 '^124 false husk-vmm: unexpected VM exit 8 \(shutdown\)' \
+	"$H" inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}} {{.State.Error}}' vmmfail
+FAKE=notfound "$H" run --name notfound img /bin/sh >/dev/null 2>&1
+expect "a program that could not be started (127): the launcher's line is State.Error" 0 '^127 /bin/nope: No such file or directory$' \
+	"$H" inspect -f '{{.State.ExitCode}} {{.State.Error}}' notfound
+FAKE=shell127 "$H" run --name shell127 img /bin/sh >/dev/null 2>&1
+expect "a shell's own 127 is not blamed on an earlier husk: line" 0 '^127 \[\]$' \
+	"$H" inspect -f '{{.State.ExitCode}} [{{.State.Error}}]' shell127
 
 # A hostile console: husk copies it all, keeps one line, stays small.
 if [ -x /usr/bin/time ]; then
@@ -168,7 +192,8 @@ unset HUSK_VMM HUSK_KERNEL
 # ---- the real guest on the QEMU fallback ----
 QEMU_CASES=("qemu: run: the backtrace on the terminal" "qemu: logs: the backtrace"
 	"qemu: inspect: 139 and State.Error" "qemu: run -d, dynamic glibc: the backtrace in the log"
-	"qemu: run -d: State.Error" "qemu: out of memory: 137, OOMKilled")
+	"qemu: run -d: State.Error" "qemu: out of memory: 137, OOMKilled"
+	"qemu: a command not in the image: 127, the launcher's line in State.Error")
 skip_qemu() {
 	local c
 	for c in "${QEMU_CASES[@]}"; do skip "$c" "$1"; done
@@ -199,6 +224,9 @@ else
 	timeout 120 "$H" run -m 24m --name qoom progs /bin/memops-musl exhaust >/dev/null 2>&1
 	expect "qemu: out of memory: 137, OOMKilled" 0 '^137 true out of memory: no free page for the program.s access' \
 		"$H" inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}} {{.State.Error}}' qoom
+	timeout 120 "$H" run --name qnf progs /bin/nope >/dev/null 2>&1
+	expect "qemu: a command not in the image: 127, the launcher's line in State.Error" 0 '^127 /bin/nope: no such file$' \
+		"$H" inspect -f '{{.State.ExitCode}} {{.State.Error}}' qnf
 	unset HUSK_MONITOR
 fi
 

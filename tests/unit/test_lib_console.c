@@ -21,6 +21,41 @@ static void line(struct console_report *r, const char *s)
 	console_report_line(r, s, strlen(s));
 }
 
+/* The other ends Docker gives an error for: husk-vmm's own failure and a
+ * program that could not be started. */
+static void monitor_and_launch_lines(void)
+{
+	struct console_report r = { 0 };
+	struct container_state st;
+
+	line(&r, "husk-vmm: virtio-net: device stopped: descriptor 3 points outside guest memory");
+	line(&r, "hello");
+	line(&r, "husk-vmm: unexpected VM exit 8 (shutdown)");
+	line(&r, "  rip 0000000000401000 rsp 0000000000000000");
+	console_report_state(&r, 124, &st);
+	CHECK("report: husk-vmm's failure (124): its last own line is State.Error",
+	      !strcmp(st.error, "husk-vmm: unexpected VM exit 8 (shutdown)"));
+	console_report_state(&r, 0, &st);
+	CHECK("report: husk-vmm's lines and exit 0: no error", !st.error[0]);
+	console_report_state(&r, 139, &st);
+	CHECK("report: husk-vmm's line is no fault report (139 without one: no error)",
+	      !st.error[0]);
+
+	memset(&r, 0, sizeof(r));
+	line(&r, "husk: /bin/nope: No such file or directory");
+	console_report_state(&r, 127, &st);
+	CHECK("report: the launcher's line before 127 is State.Error",
+	      !strcmp(st.error, "/bin/nope: No such file or directory"));
+	console_report_state(&r, 126, &st);
+	CHECK("report: and before 126", !strcmp(st.error, "/bin/nope: No such file or directory"));
+	line(&r, "sh: nope: not found");
+	console_report_state(&r, 127, &st);
+	CHECK("report: a shell's 127 after its own line is not blamed on an earlier husk: line",
+	      !st.error[0]);
+	console_report_state(&r, 122, &st);
+	CHECK("report: 120-125 without a husk-vmm line: no error", !st.error[0]);
+}
+
 static void reports(void)
 {
 	struct console_report r = { 0 };
@@ -77,6 +112,7 @@ static void reports(void)
 	memset(&r, 0, sizeof(r));
 	console_report_line(&r, "husk: panic: cut here", 9);
 	CHECK("report: only n bytes are read", !r.headline[0]);
+	monitor_and_launch_lines();
 }
 
 static char *slurp(const char *path)
