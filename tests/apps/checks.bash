@@ -1,17 +1,7 @@
 # Checks of a server running in a guest, reached from the host side at
 # 127.0.0.1:PORT (through QEMU's hostfwd or husk-vmm's -p). Sourced by
 # tests/suites/apps.sh on the host and by the script it runs inside the
-# nested-KVM guest; both define ok/bad (common.bash).
-
-# until_up SECONDS COMMAND...: retries until COMMAND succeeds; 1 on timeout.
-until_up() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.5
-	done
-}
+# nested-KVM guest; both source common.bash first (ok, bad, until_ok).
 
 # nginx_checks LABEL PORT BIGSUM
 nginx_checks() {

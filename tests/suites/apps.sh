@@ -114,7 +114,7 @@ vmm_case() { # NAME GUESTPORT CHECK ARGS...
 	nginx) up() { curl -s --max-time 5 -o /dev/null http://127.0.0.1:8080/; } ;;
 	redis) up() { [ "\$(redis-cli -p 8080 ping 2>/dev/null)" = PONG ]; } ;;
 	esac
-	if until_up 60 up; then
+	if until_ok 60 up; then
 		\$check "husk-vmm nested-kvm" 8080
 	else
 		bad "husk-vmm nested-kvm: \$name starts and answers" "\$(tail -n 5 /tmp/\$name.log | tr '\n' ' ')"

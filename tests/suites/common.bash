@@ -1,9 +1,22 @@
 # What the host suites (tests/suites/*.sh) share; sourced after setting
-# SUITE to the suite's name. Not a suite itself (tests/run.sh runs *.sh).
+# SUITE to the suite's name (and by engines.bash, for bench/ too). Not a
+# suite itself (tests/run.sh runs *.sh).
 
 ok() { echo "PASS: $SUITE: $1"; }
 bad() { echo "FAIL: $SUITE: $1: $2"; }
 skip() { echo "SKIP: $SUITE: $1: $2"; }
+
+# until_ok SECONDS COMMAND...: retries COMMAND (output discarded) every
+# 0.1 s until it succeeds; 1 when SECONDS pass first. A watchdog bounding
+# a wait that should end: it times nothing.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
 
 # expect NAME WANT-STATUS REGEX COMMAND...: status and combined output.
 expect() {

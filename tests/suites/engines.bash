@@ -11,21 +11,14 @@
 
 ENG_TIMEOUT=${ENG_TIMEOUT:-240}
 ENG_PIDS=()
+# until_ok, for bench/ scripts that source only this file.
+# shellcheck source=tests/suites/common.bash
+declare -F until_ok >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 # The Debian client matches the Debian daemon; a newer one on PATH may
 # want BuildKit for `docker build`.
 DOCKER=docker
 [ -x /usr/bin/docker ] && DOCKER=/usr/bin/docker
-
-# until_up SECONDS COMMAND...: retries until the command succeeds.
-until_up() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.2
-	done
-}
 
 # engines_images HELLO_BINARY: a FROM scratch context with the static
 # hello, and a busybox root filesystem tar (no registry: docker import).
@@ -60,7 +53,7 @@ dockerd_start() {
 		--bridge=none --log-level=warn >"$ENG/dockerd.log" 2>&1 &
 	ENG_PIDS+=($!)
 	export DOCKER_HOST=unix://$ENG/docker.sock
-	until_up 60 "$DOCKER" version
+	until_ok 60 "$DOCKER" version
 }
 
 docker_cmd() {
@@ -77,7 +70,7 @@ containerd_start() {
 		--root "$ENG/ctrd/root" --state "$ENG/ctrd/state" \
 		--address "$ENG/ctrd.sock" >"$ENG/containerd.log" 2>&1 &
 	ENG_PIDS+=($!)
-	until_up 60 ctr --address "$ENG/ctrd.sock" version
+	until_ok 60 ctr --address "$ENG/ctrd.sock" version
 }
 
 # Stops the daemons (TERM, then KILL after 20 s) and any shim they left.

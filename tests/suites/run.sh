@@ -24,15 +24,6 @@ SUITE=run
 # shellcheck source=tests/suites/common.bash
 . tests/suites/common.bash
 
-# until_ok SECONDS COMMAND...: retries until the command succeeds.
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.1
-	done
-}
 
 if [ ! -x "$H" ]; then
 	bad "husk" "$H was not built"

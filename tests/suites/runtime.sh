@@ -211,7 +211,7 @@ if "${R[@]}" create --bundle "$B1" --pid-file "$ENG/c1.pid" c1 >"$out" 2>&1 </de
 	expect "state: running" 0 "\"status\": \"running\"" "${R[@]}" state c1
 	expect "start twice is refused" 1 "cannot start an already running container" \
 		"${R[@]}" start c1
-	if until_up 120 grep -q "hi from /tmp" "$out"; then
+	if until_ok 120 grep -q "hi from /tmp" "$out"; then
 		ok "the guest runs the program with env and cwd $M"
 	else
 		bad "the guest runs the program with env and cwd $M" "$(tail -n 3 "$out")"
@@ -359,7 +359,7 @@ TERM_PROG='trap "echo got TERM; exit 5" TERM; echo started; while :; do :; done'
 # monitors_gone: no monitor of ours is alive (each boots a cpio from our
 # cache); bounded, as one just stopped may still be on its way out.
 monitors_gone() {
-	until_up 20 eval '! pgrep -f -- "$ENG/cache/"'
+	until_ok 20 eval '! pgrep -f -- "$ENG/cache/"'
 }
 
 # no_engine_residue NAME STATE_DIR [NETNS]: after the engine removed a
@@ -406,7 +406,7 @@ docker_part() {
 		return
 	fi
 	ok "docker run -d"
-	if until_up 120 eval "docker_cmd logs $id 2>&1 | grep -q started"; then
+	if until_ok 120 eval "docker_cmd logs $id 2>&1 | grep -q started"; then
 		ok "docker logs"
 	else
 		bad "docker logs" "$(docker_cmd logs "$id" 2>&1 | tail -n 3)"
@@ -548,7 +548,7 @@ podman_detached() {
 	fi
 	ok "podman run -d: prints the container's id"
 	ns=$("${PODMAN[@]}" inspect -f '{{.NetworkSettings.SandboxKey}}' "$id")
-	if until_up 120 eval '"${PODMAN[@]}" logs "$id" 2>&1 | grep -qx started'; then
+	if until_ok 120 eval '"${PODMAN[@]}" logs "$id" 2>&1 | grep -qx started'; then
 		ok "podman logs: the program's output $M"
 	else
 		bad "podman logs" "$("${PODMAN[@]}" logs "$id" 2>&1 | tail -n 3)"
@@ -673,7 +673,7 @@ ctr_life() {
 		return
 	fi
 	ok "ctr run -d ($what)"
-	if until_up 120 grep -qx started "$log"; then
+	if until_ok 120 grep -qx started "$log"; then
 		ok "ctr run --log-uri file://: the program's output ($what) $M"
 	else
 		bad "ctr run --log-uri file://: the program's output ($what)" "$(tail -n 3 "$log" 2>&1)"
@@ -689,7 +689,7 @@ ctr_life() {
 	host) ctr_network_host "$pid" ;;
 	esac
 	expect "ctr task kill${sig:+ -s $sig} ($what)" 0 "" "${C[@]}" task kill ${sig:+-s "$sig"} "$id"
-	if until_up 30 ctr_task_is "$id" STOPPED; then
+	if until_ok 30 ctr_task_is "$id" STOPPED; then
 		ok "ctr task ls: STOPPED ($what)"
 	else
 		bad "ctr task ls: STOPPED ($what)" "$("${C[@]}" task ls 2>&1)"

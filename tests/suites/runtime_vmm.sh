@@ -57,15 +57,6 @@ reaped() {
 	unset "REAPED[$1]"
 }
 
-# until_up SECONDS COMMAND...: retries (bounded) until it succeeds.
-until_up() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.1
-	done
-}
 
 # bundle NAME ARGS...: a bundle whose root has busybox and the static
 # test programs, running ARGS; prints its directory. $JQF (a jq filter
@@ -174,7 +165,7 @@ wait_term() {
 	b=$(bundle "$1" /bin/signals wait-term)
 	"${R[@]}" create --bundle "$b" --pid-file "$T/$1.pid" "$1" </dev/null >"$out" 2>&1 &&
 		"${R[@]}" start "$1" >>"$out" 2>&1 &&
-		until_up "$WAIT" grep -q 'waiting for SIGTERM' "$out" ||
+		until_ok "$WAIT" grep -q 'waiting for SIGTERM' "$out" ||
 		{ tail -n 3 "$out"; return 1; }
 }
 
@@ -254,7 +245,7 @@ terminal_part() {
 	"${R[@]}" create --bundle "$b" --console-socket "$sock" --pid-file "$T/tty.pid" tty \
 		</dev/null >"$T/tty.create" 2>&1 &
 	cpid=$!
-	if until_up 30 "${R[@]}" state tty; then
+	if until_ok 30 "${R[@]}" state tty; then
 		check "state: creating, while create hands the terminal over" state_is tty creating
 	else
 		bad "state: creating" "no state for tty: $(cat "$T/tty.create")"
@@ -282,7 +273,7 @@ terminal_part() {
 		bad "terminal: exit status 3" "pid $pid did not end"
 	fi
 	# The receiver sees EIO once the last slave closed; bounded wait.
-	until_up 10 eval "! kill -0 $rpid"
+	until_ok 10 eval "! kill -0 $rpid"
 	check "terminal: the program's output came through the pty" eval \
 		"tr -d '\\r' <'$out' | grep -qx 'hello tty from /bin/hello'"
 	check "delete (terminal)" "${R[@]}" delete tty

@@ -71,17 +71,6 @@ SUITE=stress
 
 echo "stress: seed $SEED (STRESS_SEED=$SEED replays the kill points), $N runs, $GUESTS guests x $ROUNDS rounds"
 
-# until_ok SECONDS COMMAND...: retries until the command succeeds (a
-# watchdog: it bounds a wait that should end, it times nothing).
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.05
-	done
-}
-
 # sleep_ms MS: without a process (read's timeout on a FIFO that never
 # has data), so that a kill point lands within a millisecond of its delay.
 mkfifo "$T/never"
@@ -168,11 +157,6 @@ nested_cases() {
 		"after the kills: no process, no record")
 }
 nested_cases
-
-nested_skip() {
-	local c
-	for c in "${GUEST_CASES[@]}"; do skip "husk-vmm: $c" "$1"; done
-}
 
 write_guest_script() {
 	cat >"$T/guest.sh" <<EOF
@@ -424,16 +408,16 @@ nested_start() {
 	local f
 	for f in "$BD/bin/husk-vmm" "$BD/husk.elf"; do
 		if [ ! -f "$f" ]; then
-			nested_skip "$f was not built"
+			skip_guest "$f was not built"
 			return 1
 		fi
 	done
 	if ! command -v jq >/dev/null; then
-		nested_skip "jq is not installed (scripts/setup.sh)"
+		skip_guest "jq is not installed (scripts/setup.sh)"
 		return 1
 	fi
 	if ! scripts/nested-kvm/run.sh --check >/dev/null 2>&1; then
-		nested_skip "nested KVM is unavailable (scripts/nested-kvm/run.sh --check failed)"
+		skip_guest "nested KVM is unavailable (scripts/nested-kvm/run.sh --check failed)"
 		return 1
 	fi
 	tar -C "$T" -cf "$T/home.tar" home
@@ -460,7 +444,7 @@ nested_finish() {
 				bad "husk-vmm: $c" "no result (nested status $rc): $(tail -n 2 <<<"$out")"
 		done
 	elif [ $rc = 4 ]; then
-		nested_skip "nested KVM did not come up: $(grep nested-kvm: <<<"$out" | head -n 1)"
+		skip_guest "nested KVM did not come up: $(grep nested-kvm: <<<"$out" | head -n 1)"
 	else
 		bad "husk-vmm" "the nested guest failed (status $rc): $(tail -n 3 <<<"$out")"
 	fi
