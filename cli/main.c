@@ -3,9 +3,12 @@
  * `husk image SUBCOMMAND ...` (Docker's management form) to the same
  * ones.
  */
+#include <jansson.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "cli.h"
 
@@ -115,8 +118,19 @@ static int run_image(int argc, char **argv)
 			"See 'husk image --help'", argv[1]);
 }
 
+/* jansson seeds its hash function from /dev/urandom (open, read, close)
+ * on first use; one getrandom is cheaper on every command. */
+static void seed_json_hash(void)
+{
+	uint32_t seed;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed) && seed)
+		json_object_seed(seed);
+}
+
 int main(int argc, char **argv)
 {
+	seed_json_hash();
 	if (argc < 2) {
 		main_help(stderr);
 		return EXIT_HUSK;

@@ -63,15 +63,20 @@ void time_format_ns(int64_t ns, char *buf, size_t n)
 {
 	time_t secs = (time_t)(ns / 1000000000);
 	struct tm tm;
-	char whole[32];
 
 	if (ns <= 0) {
 		snprintf(buf, n, "0001-01-01T00:00:00Z");
 		return;
 	}
-	gmtime_r(&secs, &tm);
-	strftime(whole, sizeof(whole), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, n, "%s.%09lldZ", whole, (long long)(ns % 1000000000));
+	/* Not strftime: glibc's reads /etc/localtime first (tzset), 7
+	 * system calls on every `husk run` for a UTC time. */
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(buf, n, "0001-01-01T00:00:00Z");
+		return;
+	}
+	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (long long)(ns % 1000000000));
 }
 
 size_t proc_read_status(int fd, char *msg, size_t n)

@@ -44,6 +44,9 @@ static int mkdir_p(const char *path)
 
 	if (n >= sizeof(buf))
 		return store_fail(STORE_ERR, "%s: path too long", path);
+	/* Usually it is there: one call, not one per component. */
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
 	memcpy(buf, path, n + 1);
 	for (i = 1; i <= n; i++) {
 		if (buf[i] != '/' && buf[i] != '\0')

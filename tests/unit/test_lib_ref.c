@@ -2,8 +2,11 @@
  * lib/: digests, image names, archive entry names and time stamps, the
  * pieces the store's correctness rests on.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "digest.h"
@@ -130,6 +133,44 @@ static void test_paths(void)
 	CHECK("link: escaping refused", tar_path_resolve("a", "../../etc", out, sizeof(out)) == -1);
 }
 
+/* The parser's own calendar against libc's timegm, and the formatter
+ * back, for 20000 times from year 1 to 9999. */
+static void test_time_against_libc(void)
+{
+	char text[64], back[64];
+	unsigned seed = 12345;
+	int i, bad = 0;
+
+	for (i = 0; i < 20000 && bad < 3; i++) {
+		struct tm tm = { 0 };
+		int64_t t;
+
+		seed = seed * 1103515245 + 12345;
+		tm.tm_year = (int)(seed >> 8) % 9999 + 1 - 1900;
+		seed = seed * 1103515245 + 12345;
+		tm.tm_mon = (int)(seed >> 8) % 12;
+		tm.tm_mday = (int)(seed >> 12) % 28 + 1;
+		tm.tm_hour = (int)(seed >> 4) % 24;
+		tm.tm_min = (int)(seed >> 16) % 60;
+		tm.tm_sec = (int)(seed >> 20) % 60;
+		snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (time_parse_rfc3339(text, &t) || t != (int64_t)timegm(&tm)) {
+			printf("FAIL: time: %s: %lld, timegm says %lld\n", text,
+			       (long long)t, (long long)timegm(&tm));
+			bad++;
+			continue;
+		}
+		time_format_rfc3339(t, back, sizeof(back));
+		if (strcmp(back, text)) {
+			printf("FAIL: time: %s formats back as %s\n", text, back);
+			bad++;
+		}
+	}
+	CHECK("time: the parser's calendar is libc's (timegm) and formats back, years 1-9999",
+	      !bad);
+}
+
 static void test_time(void)
 {
 	char buf[64];
@@ -141,8 +182,16 @@ static void test_time(void)
 	      !time_parse_rfc3339("2024-05-01T12:00:00.123456789+02:00", &t) && t == 1714557600);
 	CHECK("time: garbage refused", time_parse_rfc3339("yesterday", &t) == -1);
 	CHECK("time: missing zone refused", time_parse_rfc3339("2024-05-01T10:00:00", &t) == -1);
+	CHECK("time: before 1970", !time_parse_rfc3339("1969-12-31T23:59:59Z", &t) && t == -1);
+	CHECK("time: a leap day", !time_parse_rfc3339("2000-02-29T00:00:00Z", &t) && t == 951782400);
+	CHECK("time: 1900 is no leap year", !time_parse_rfc3339("1900-03-01T00:00:00Z", &t) &&
+	      t == -2203891200);
 	time_format_rfc3339(1714557600, buf, sizeof(buf));
 	CHECK("time: format", !strcmp(buf, "2024-05-01T10:00:00Z"));
+	time_format_rfc3339(INT64_MAX, buf, sizeof(buf));
+	CHECK("time: a time past any year formats as the zero time",
+	      !strcmp(buf, "0001-01-01T00:00:00Z"));
+	test_time_against_libc();
 	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
 	CHECK("time: SOURCE_DATE_EPOCH honoured", !time_source_date(&t, &set) && set && t == 1700000000);
 	setenv("SOURCE_DATE_EPOCH", "soon", 1);
