@@ -265,22 +265,87 @@ run_vmm() {
 
 # Host-side suites (tests/suites/*.sh: the CLI, the OCI runtime...): each
 # prints PASS:/FAIL:/SKIP: lines and is counted like the unit tests.
-run_suites() {
-	local s out t0
-	for s in tests/suites/*.sh; do
-		[ -f "$s" ] || continue
-		selected "suite:${s##*/}" || continue
-		echo "suite: ${s##*/}"
+#
+# With two or more CPUs two suites run at a time (most spend their time
+# in one QEMU or nested-KVM guest, one CPU each); SERIAL=1 runs them in
+# turn. A suite that uses something of the whole machine (container
+# engines, iptables, CNI networks) says so with a line
+# "# tests/run.sh: alone" and runs with no other, before the rest. Then
+# the longest start first (SUITES_FIRST, measured); each suite's output
+# is printed in name order once all have run, with its time.
+SUITES_FIRST="stress.sh run.sh apps.sh runtime_vmm.sh build.sh net.sh vmmnet.sh"
+
+suite_alone() { grep -qx '# tests/run.sh: alone' "$1"; }
+
+# suite_start FILE DIR: runs it in the background, output in DIR/NAME.
+suite_start() {
+	(
 		t0=$SECONDS
-		out=$(BUILD=$B bash "$s" 2>&1)
-		grep -E '^(PASS|FAIL|SKIP): ' <<<"$out"
-		pass=$((pass + $(grep -c '^PASS: ' <<<"$out")))
-		fail=$((fail + $(grep -c '^FAIL: ' <<<"$out")))
-		skip=$((skip + $(grep -c '^SKIP: ' <<<"$out")))
-		grep -Eq '^(PASS|FAIL|SKIP): ' <<<"$out" ||
-			bad "suite ${s##*/}" "no result: $(tail -n 3 <<<"$out")"
-		echo "time: suite ${s##*/}: $((SECONDS - t0)) s"
+		BUILD=$B bash "$1" >"$2/${1##*/}" 2>&1
+		echo "$((SECONDS - t0))" >"$2/${1##*/}.time"
+	) &
+	RUNNING[$!]=${1##*/}
+}
+
+suite_report() {
+	local name=$1 out=$2 secs=$3
+	echo "suite: $name"
+	grep -E '^(PASS|FAIL|SKIP): ' <<<"$out"
+	pass=$((pass + $(grep -c '^PASS: ' <<<"$out")))
+	fail=$((fail + $(grep -c '^FAIL: ' <<<"$out")))
+	skip=$((skip + $(grep -c '^SKIP: ' <<<"$out")))
+	grep -Eq '^(PASS|FAIL|SKIP): ' <<<"$out" ||
+		bad "suite $name" "no result: $(tail -n 3 <<<"$out")"
+	echo "time: suite $name: $secs s"
+}
+
+run_suites() {
+	local s list=() order=() dir pid name lanes=2 t0
+	for s in tests/suites/*.sh; do
+		[ -f "$s" ] && selected "suite:${s##*/}" && list+=("$s")
 	done
+	[ ${#list[@]} -gt 0 ] || return 0
+	if [ -n "${SERIAL:-}" ] || [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
+		for s in "${list[@]}"; do
+			t0=$SECONDS
+			suite_report "${s##*/}" "$(BUILD=$B bash "$s" 2>&1)" $((SECONDS - t0))
+		done
+		return
+	fi
+	for s in "${list[@]}"; do # those that run alone first: no lane waits
+		suite_alone "$s" && order+=("$s")
+	done
+	for name in $SUITES_FIRST; do
+		[[ " ${list[*]} " == *" tests/suites/$name "* ]] && order+=("tests/suites/$name")
+	done
+	for s in "${list[@]}"; do
+		[[ " ${order[*]} " == *" $s "* ]] || order+=("$s")
+	done
+	dir=$(mktemp -d)
+	declare -A RUNNING=()
+	t0=$SECONDS
+	for s in "${order[@]}"; do
+		if suite_alone "$s"; then
+			wait # every running suite
+			RUNNING=()
+			suite_start "$s" "$dir"
+			wait
+			RUNNING=()
+			continue
+		fi
+		while [ ${#RUNNING[@]} -ge $lanes ]; do
+			wait -n -p pid "${!RUNNING[@]}"
+			unset "RUNNING[$pid]"
+		done
+		suite_start "$s" "$dir"
+	done
+	wait
+	for s in "${list[@]}"; do
+		name=${s##*/}
+		suite_report "$name" "$(cat "$dir/$name")" "$(cat "$dir/$name.time" 2>/dev/null || echo '?')"
+	done
+	echo "time: suites, two at a time: $((SECONDS - t0)) s"
+	rm -rf "$dir"
 }
 
 # The nested husk-vmm run and the QEMU runs each keep one CPU busy: with

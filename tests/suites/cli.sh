@@ -4,6 +4,9 @@
 # two loads at once, a load killed halfway, and archives that must be
 # refused. Each case prints PASS:, FAIL: or SKIP: with its reason. Works in
 # a temporary HUSK_HOME that it removes.
+#
+# tests/run.sh: alone
+# (dockerd, podman and skopeo: no other suite runs beside it)
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}

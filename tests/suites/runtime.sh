@@ -28,6 +28,10 @@
 # fallback (slow), so the cases are few and every wait is bounded. Each
 # line names the monitor used. Engines that are not installed are
 # skipped with the reason.
+#
+# tests/run.sh: alone
+# (docker, podman, containerd, CNI bridge networks and their iptables
+# rules: no other suite runs beside it)
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
