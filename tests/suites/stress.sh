@@ -578,10 +578,16 @@ verdict() {
 	if [ -z "$2" ]; then ok "$1"; else bad "$1" "$(tr '\n' ';' <<<"$2" | cut -c1-400)"; fi
 }
 
-# No process of ours: supervisors (husk's own program), stand-in monitors.
+# No process of ours: supervisors (husk's own program with this suite's
+# HUSK_HOME: other suites may run beside this one), stand-in monitors.
 ours_gone() {
-	! ls -l /proc/[0-9]*/exe 2>/dev/null | grep -qF -- "-> $H" &&
-		! pgrep -f -- "$T/fake-vmm" >/dev/null
+	local e
+	for e in /proc/[0-9]*/exe; do
+		[ "$(readlink "$e" 2>/dev/null)" = "$H" ] &&
+			tr '\0' '\n' <"${e%/exe}/environ" 2>/dev/null | grep -qxF -- "HUSK_HOME=$HUSK_HOME" &&
+			return 1
+	done
+	! pgrep -f -- "$T/fake-vmm" >/dev/null
 }
 
 # Removes every container; what was left must go and take its processes.
