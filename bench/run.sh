@@ -9,6 +9,8 @@
 # static program (a FROM scratch image) with runc, on the host, against a
 # dockerd started here on a private socket (tests/suites/engines.bash):
 # the container number users compare with. BENCH_DOCKER=0 skips it.
+# And on this host, husk's own cost with the monitor replaced by a
+# program that exits at once (no KVM needed; STANDIN_RUNS, 300).
 #
 # Without a usable /dev/kvm everything runs inside the nested-KVM guest
 # (Linux under QEMU TCG): the absolute times are an emulated CPU's, but
@@ -88,6 +90,33 @@ docker_runc_us() {
 			sed -n 's/.* median_us \([0-9]*\).*/\1/p'
 	) 2>/dev/null
 }
+# standin_rows: husk's own cost with the monitor taken out, on this host
+# (no KVM needed): HUSK_VMM and HUSK_KERNEL point at a static program
+# that exits at once, so `husk run --rm` is everything husk does up to
+# exec'ing the monitor, plus that program; and that program alone.
+# Three alternations of STANDIN_RUNS (default 300) each, medians.
+standin_rows() {
+	local d=$BD/bench/standin i
+	mkdir -p "$d"
+	printf 'int main(void) { return 0; }\n' >"$d/exit0.c"
+	gcc -O2 -static -o "$d/exit0" "$d/exit0.c" || return 0
+	rm -rf "$d/home" "$d/root"
+	mkdir -p "$d/root/bin"
+	cp "$BD/tests/rootfs/bin/hello-musl" "$d/root/bin/"
+	(
+		export HUSK_HOME=$d/home HUSK_VMM=$d/exit0 HUSK_KERNEL=$d/exit0
+		"$BD/bin/husk" import "$d/root" hello >/dev/null
+		"$BD/bin/husk" run --rm hello /bin/hello-musl >/dev/null
+		for i in 1 2 3; do
+			echo "standin $("$BD/bench/timeit" "${STANDIN_RUNS:-300}" "$d/exit0" --mem 262144K)"
+			echo "standin_run $("$BD/bench/timeit" "${STANDIN_RUNS:-300}" "$BD/bin/husk" run --rm hello /bin/hello-musl)"
+		done
+	)
+}
+standin=$(standin_rows || true)
+median_of() { sed -n "s/^$1 .* median_us \([0-9]*\).*/\1/p" <<<"$standin" | sort -n | sed -n 2p; }
+sa=$(median_of standin)
+sr=$(median_of standin_run)
 docker_us=$(docker_runc_us || true)
 echo "date:        $(date -u +%Y-%m-%d)"
 echo "machine:     $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(uname -r)"
@@ -95,9 +124,14 @@ echo "environment: $env; $RUNS runs each, medians"
 echo "husk-vmm alone (before / after):             $vmm1 us / $vmm2 us"
 echo "husk run --rm hello /bin/hello-musl:          $run us"
 echo "husk run's overhead (vs the mean of both):    $((run - vmm)) us  (target <= 2000 us)"
+if [ -n "$sa" ] && [ -n "$sr" ]; then
+	echo "on this host, a stand-in monitor (exit 0) alone: $sa us"
+	echo "husk run --rm with that stand-in:             $sr us"
+	echo "husk's own cost up to starting the monitor:   $((sr - sa)) us  (the middle of three medians each)"
+fi
 if [ -n "$docker_us" ]; then
 	echo "docker run --rm (runc) of the same program:   $docker_us us  (on the host, beside the rows above)"
 else
 	echo "docker run --rm (runc): not measured (needs root and dockerd; BENCH_DOCKER=0 skips it)"
 fi
-printf '%s\n' "$out" | sed 's/^/raw: /'
+printf '%s\n' "$out" "$standin" | sed 's/^/raw: /'
