@@ -60,6 +60,13 @@ int sock_install(struct sock *s, int flags)
 	return fd;
 }
 
+int sock_fd(long fd)
+{
+	struct file *f = fd_file(fd);
+
+	return f && f->ops == &sock_file_ops;
+}
+
 /* The description is held for the call: another thread may close the fd
  * while this one sleeps in it. */
 long sock_call(long fd, long (*fn)(struct sock *s, const struct syscall_args *a),

@@ -200,6 +200,31 @@ static long msg_call(struct sock *s, const struct syscall_args *a)
 	return recv_one(s, h, (int)a->a[2]);
 }
 
+/* readv (19) and writev (20) on a socket: one message over all the
+ * buffers, as recvmsg and sendmsg without flags. As on Linux, a writev
+ * is one write into the stream (not one segment per buffer), and a
+ * readv returns what is there rather than blocking for the next buffer. */
+static long vectored_call(struct sock *s, const struct syscall_args *a)
+{
+	uint64_t uiov = (uint64_t)a->a[1], cnt = (uint64_t)a->a[2];
+	struct sock_msg m = { 0 };
+	long total;
+
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	if (cnt && !user_range_ok(uiov, cnt * sizeof(struct iovec_)))
+		return -EFAULT;
+	if ((total = check_iov((const struct iovec_ *)uiov, cnt)) < 0)
+		return total;
+	iov_init(&m.io, (const struct iovec_ *)uiov, (int)cnt, (size_t)total);
+	return a->nr == 20 ? do_send(s, &m) : do_recv(s, &m);
+}
+
+long sock_vectored(const struct syscall_args *a)
+{
+	return sock_call(a->a[0], vectored_call, a);
+}
+
 long sys_sendmsg(const struct syscall_args *a)
 {
 	return sock_call(a->a[0], msg_call, a);

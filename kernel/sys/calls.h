@@ -15,6 +15,10 @@ long sys_pread64(const struct syscall_args *a);
 long sys_pwrite64(const struct syscall_args *a);
 long sys_readv(const struct syscall_args *a);
 long sys_writev(const struct syscall_args *a);
+/* Whether fd is a socket; readv and writev (a->nr 19, 20) of one
+ * (kernel/net/socket.c, sockmsg.c). */
+int sock_fd(long fd);
+long sock_vectored(const struct syscall_args *a);
 long sys_dup(const struct syscall_args *a);
 long sys_dup2(const struct syscall_args *a);
 long sys_sendfile(const struct syscall_args *a);

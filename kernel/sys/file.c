@@ -280,11 +280,15 @@ static long vectored(long fd, uint64_t uiov, uint64_t n, int64_t pos, int write)
 
 long sys_readv(const struct syscall_args *a)
 {
+	if (sock_fd(a->a[0]))
+		return sock_vectored(a);
 	return vectored(a->a[0], (uint64_t)a->a[1], (uint64_t)a->a[2], -1, 0);
 }
 
 long sys_writev(const struct syscall_args *a)
 {
+	if (sock_fd(a->a[0]))
+		return sock_vectored(a);
 	return vectored(a->a[0], (uint64_t)a->a[1], (uint64_t)a->a[2], -1, 1);
 }
 

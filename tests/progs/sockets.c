@@ -1064,6 +1064,39 @@ static void test_msg_iovecs(void)
 	close(s);
 }
 
+/* readv returns what has arrived: with exactly its first buffer's worth
+ * there it must not wait for more to fill the second (husk read each
+ * buffer in turn and blocked here; SO_RCVTIMEO bounds that wait). */
+static void test_readv_returns_what_is_there(void)
+{
+	char x[2], y[5];
+	struct iovec in[2] = { { x, 2 }, { y, 5 } };
+	struct timeval tv = { 3, 0 };
+	struct pollfd p;
+	struct timespec t0;
+	ssize_t r;
+	double dt;
+	int c, s;
+
+	if (tcp_pair(&c, &s)) {
+		check(0, "a TCP pair", "");
+		return;
+	}
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	p.fd = s;
+	p.events = POLLIN;
+	write(c, "ab", 2);
+	poll(&p, 1, 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = readv(s, in, 2);
+	dt = elapsed_since(&t0);
+	check(r == 2 && !memcmp(x, "ab", 2) && dt < 1.5,
+	      "readv with only its first buffer's worth there returns it at once",
+	      "r=%zd after %.3f s", r, dt);
+	close(c);
+	close(s);
+}
+
 int main(void)
 {
 	setvbuf(stdout, 0, _IOLBF, 0);
@@ -1084,6 +1117,7 @@ int main(void)
 	test_ipv6();
 	test_sendfile();
 	test_msg_iovecs();
+	test_readv_returns_what_is_there();
 	test_unix_pair();
 	test_unix_named();
 	test_unix_dgram();
