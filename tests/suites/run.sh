@@ -305,8 +305,13 @@ GUEST_CASES=("run --rm prints and exits 3" "run --rm leaves no record"
 	"wait prints 3" "a missing command exits 127" "a bad image name exits 125"
 	"busybox along PATH with -e and -w" "SIGTERM to husk run reaches the program"
 	"run --rm: ps lists it while it runs" "run --rm: stop by ID ends it with the handler's status"
-	"run --rm: no record left after it ends")
-for f in "$BD/bin/husk-vmm" "$BD/husk.elf" "$BD/tests/rootfs/bin/hello-musl" "$BD/tests/rootfs/bin/signals-musl"; do
+	"run --rm: no record left after it ends"
+	"stop -t 2 ends a guest deaf to SIGTERM (interrupts blocked): 137 after the timeout")
+# A hostile guest (vmm/testdata/hostile_dev.c) as the kernel: `deaf`
+# blocks every interrupt and spins, so SIGTERM cannot reach it.
+make -s BUILD="$B" "$B/vmm/testdata/hostile_dev.elf" >/dev/null 2>&1
+for f in "$BD/bin/husk-vmm" "$BD/husk.elf" "$BD/tests/rootfs/bin/hello-musl" "$BD/tests/rootfs/bin/signals-musl" \
+	"$BD/vmm/testdata/hostile_dev.elf"; do
 	if [ ! -f "$f" ]; then
 		skip_guest "$f was not built"
 		exit 0
@@ -372,10 +377,22 @@ wait $fg; rc=$?
 	bad "run --rm: stop by ID ends it with the handler's status" "stop $id: $out; status $rc: $(cat /tmp/fgrm.out)"
 ! $H ps -a | grep -q fgrm && [ -n "$id" ] && [ -z "$(ls $HUSK_HOME/containers | grep "^$id")" ] && ok "run --rm: no record left after it ends" ||
 	bad "run --rm: no record left after it ends" "$($H ps -a 2>&1; ls $HUSK_HOME/containers)"
+# husk stop must end a guest that cannot hear SIGTERM within its timeout.
+HUSK_KERNEL=$BD/vmm/testdata/hostile_dev.elf $H run -d --name deaf img /bin/sh deaf >/dev/null 2>&1
+n=0; until $H logs deaf 2>&1 | grep -q 'deaf: spinning' || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+t0=$(ms)
+out=$($H stop -t 2 deaf 2>&1)
+dt=$(($(ms) - t0))
+st=$($H inspect -f '{{.State.Status}} {{.State.ExitCode}}' deaf 2>&1)
+[ "$out" = deaf ] && [ "$st" = "exited 137" ] && [ $dt -ge 1800 ] && [ $dt -lt 15000 ] &&
+	ok "stop -t 2 ends a guest deaf to SIGTERM (interrupts blocked): 137 after the timeout" ||
+	bad "stop -t 2 ends a guest deaf to SIGTERM (interrupts blocked): 137 after the timeout" "stop: $out after $dt ms; $st; $($H logs deaf 2>&1 | tail -n 2)"
 EOF
 chmod +x "$T/guest.sh"
 out=$(scripts/nested-kvm/run.sh --timeout 300 --file "$H" --file "$BD/bin/husk-vmm" \
 	--file "$BD/husk.elf" --file "$BD/tests/rootfs/bin/hello-musl" \
 	--file "$BD/tests/rootfs/bin/signals-musl" --file /bin/busybox \
+	--file "$BD/vmm/testdata/hostile_dev.elf" \
 	--file "$T/guest.sh" -- "$T/guest.sh" 2>&1)
 guest_results "$out" $?
