@@ -135,10 +135,12 @@ rc=$?
 # Foreground --rm: husk writes the record, then becomes the monitor.
 # reap PID: waits for a child of ours, killing it after 20 s (a stop that
 # failed must not hang the suite); returns its status. Polls its state
-# (Z once it ended): its pid stays ours until waited for.
+# until it ended: Z, or gone (bash reaps background children itself and
+# keeps their status for wait).
 reap() {
 	local i=0
-	while [ $i -lt 200 ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; do
+	while [ $i -lt 200 ] && [ -d "/proc/$1" ] &&
+		[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -370,7 +372,7 @@ id=$($H ps -q)
 out=$($H stop "$id" 2>&1)
 # Bounded: a stop that failed must not hang the boot (Z: it ended).
 state() { sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -c1; }
-n=0; while [ "$(state $fg)" != Z ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+n=0; while [ -d /proc/$fg ] && [ "$(state $fg)" != Z ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
 [ $n -lt 300 ] || kill -KILL $fg
 wait $fg; rc=$?
 [ -n "$id" ] && [ "$out" = "$id" ] && [ $rc = 7 ] && grep -q 'got SIGTERM' /tmp/fgrm.out && ok "run --rm: stop by ID ends it with the handler's status" ||
