@@ -277,6 +277,10 @@ SUITES_FIRST="stress.sh run.sh apps.sh runtime_vmm.sh build.sh net.sh vmmnet.sh"
 
 suite_alone() { grep -qx '# tests/run.sh: alone' "$1"; }
 
+# one_at_a_time: SERIAL is set, or there is a single CPU; else the suites
+# run two at a time and the nested husk-vmm run goes beside QEMU's.
+one_at_a_time() { [ -n "${SERIAL:-}" ] || [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; }
+
 # suite_start FILE DIR: runs it in the background, output in DIR/NAME.
 suite_start() {
 	(
@@ -305,7 +309,7 @@ run_suites() {
 		[ -f "$s" ] && selected "suite:${s##*/}" && list+=("$s")
 	done
 	[ ${#list[@]} -gt 0 ] || return 0
-	if [ -n "${SERIAL:-}" ] || [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
+	if one_at_a_time; then
 		for s in "${list[@]}"; do
 			t0=$SECONDS
 			suite_report "${s##*/}" "$(BUILD=$B bash "$s" 2>&1)" $((SECONDS - t0))
@@ -353,7 +357,7 @@ run_suites() {
 # husk-vmm output is printed after QEMU's, its counts added from its log.
 run_backends() {
 	local log=$B/tests/vmm-backend.log pid p f s
-	if [ -n "${SERIAL:-}" ] || [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
+	if one_at_a_time; then
 		run_vmm
 		run_qemu
 		return
