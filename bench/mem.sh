@@ -36,11 +36,11 @@ APPS=("$@")
 say() { echo "mem.sh: $*" >&2; }
 die() { say "$*"; exit 2; }
 
-for t in curl wrk redis-cli redis-benchmark cpio python3; do
+for t in curl wrk redis-cli redis-benchmark python3; do
 	command -v $t >/dev/null || die "$t is not installed (scripts/setup.sh)"
 done
-make -s BUILD="$B" "$B/husk.elf" "$B/bin/husk-vmm" "$B/tests/apps.cpio" >/dev/null ||
-	die "cannot build husk.elf, husk-vmm and the application tree"
+make -s BUILD="$B" "$B/husk.elf" "$B/bin/husk-vmm" "$B/bin/husk" "$B/tests/apps.cpio" >/dev/null ||
+	die "cannot build husk.elf, husk, husk-vmm and the application tree"
 T=$(mktemp -d /tmp/husk-mem-XXXXXX)
 GUEST=
 cleanup() {
@@ -69,7 +69,12 @@ root() {
 		(cd "$src" && cp -a --parents ".$l" "$dst/") ||
 			die "$app: $l is not in $src (tests/apps/mkroot.sh)"
 	done
-	(cd "$dst" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$T/$app.cpio"
+	# Packed by husk itself (an image imported, a container created: the
+	# root filesystem husk run would boot, ELF data page-aligned).
+	HUSK_HOME=$T/home-$app "$BD/bin/husk" import "$dst" "mem-$app" >/dev/null &&
+		HUSK_HOME=$T/home-$app "$BD/bin/husk" create "mem-$app" "$prog" >/dev/null ||
+		die "$app: husk cannot pack $dst"
+	cp "$T/home-$app"/rootfs/*.cpio "$T/$app.cpio"
 }
 
 free_port() {

@@ -4,6 +4,15 @@
  * first, inode numbers of our own. A hard link and the file it names
  * share an inode number and nlink; as GNU cpio does, only the last of
  * them carries the data, which is what the guest (like Linux) expects.
+ *
+ * The data of every ELF file of a page or more starts on a page boundary
+ * of the archive, so that the guest can map the pages of its programs and
+ * libraries where the initrd holds them instead of copying them
+ * (kernel/sys/mmap_private.c; the monitors load the initrd page-aligned).
+ * What moves it there is a padding entry before it: a regular file named
+ * "." (which no real tree can hold: "." is the root, written first) whose
+ * data is zeros. The guest skips such entries (kernel/fs/cpio.c); other
+ * readers list a "." entry and cannot create it.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -15,6 +24,9 @@
 #include "rootfs.h"
 
 #define CHUNK (256 * 1024)
+#define PAGE 4096
+#define NEWC_HDR 110
+#define TRAILER_LEN 124 /* "TRAILER!!!": 110 + 11, padded to 4 */
 
 struct writer {
 	struct archive *a;
@@ -24,7 +36,19 @@ struct writer {
 	unsigned *left;       /* per node: members not written yet */
 	size_t *group;        /* per node: the node holding the data */
 	char *buf;
+	uint64_t pos; /* bytes of the archive written so far */
 };
+
+static uint64_t align4(uint64_t x)
+{
+	return (x + 3) & ~(uint64_t)3;
+}
+
+/* What a newc entry with this name and data size takes in the archive. */
+static uint64_t newc_len(const char *name, uint64_t size)
+{
+	return align4(NEWC_HDR + strlen(name) + 1) + align4(size);
+}
 
 static int by_path(const void *x, const void *y, void *arg)
 {
@@ -103,6 +127,58 @@ static int put_entry(struct writer *w, struct archive_entry *e)
 	return 0;
 }
 
+/* The bytes of data the writer puts after e's header: a regular file's,
+ * or a symlink's target. */
+static uint64_t entry_data_len(struct archive_entry *e)
+{
+	const char *target;
+
+	if (archive_entry_filetype(e) == AE_IFREG)
+		return (uint64_t)archive_entry_size(e);
+	if (archive_entry_filetype(e) == AE_IFLNK &&
+	    (target = archive_entry_symlink(e)))
+		return strlen(target);
+	return 0;
+}
+
+/* 1 when the data at off (size bytes) in the spool is an ELF file of at
+ * least a page: what a guest maps. */
+static int mappable_elf(struct writer *w, int64_t off, int64_t size)
+{
+	char magic[4];
+
+	return size >= PAGE && pread(w->spool, magic, 4, off) == 4 &&
+	       !memcmp(magic, "\x7f" "ELF", 4);
+}
+
+/* The padding entry that puts the data of the next entry, named name, on
+ * a page boundary (none when it is there already). */
+static int pad_for(struct writer *w, const char *name)
+{
+	uint64_t pad_hdr = newc_len(".", 0);
+	uint64_t n = (PAGE - (w->pos + pad_hdr + newc_len(name, 0)) % PAGE) % PAGE;
+	struct archive_entry *e;
+	int rc;
+
+	if ((w->pos + newc_len(name, 0)) % PAGE == 0)
+		return 0;
+	e = archive_entry_new();
+	if (!e)
+		return store_fail(STORE_ERR, "out of memory");
+	archive_entry_set_pathname(e, ".");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0);
+	archive_entry_set_nlink(e, 1);
+	archive_entry_set_size(e, (la_int64_t)n);
+	rc = put_entry(w, e);
+	archive_entry_free(e);
+	memset(w->buf, 0, n);
+	if (!rc && n && archive_write_data(w->a, w->buf, n) != (la_ssize_t)n)
+		rc = store_fail(STORE_ERR, "cpio: %s", archive_error_string(w->a));
+	w->pos += pad_hdr + n;
+	return rc;
+}
+
 static int write_node(struct writer *w, size_t i)
 {
 	struct rootfs_node *nd = &w->t->v[i], *data = &w->t->v[w->group[i]];
@@ -121,9 +197,15 @@ static int write_node(struct writer *w, size_t i)
 	/* Only a regular file's last link has data (the writer adds a symlink's). */
 	if (archive_entry_filetype(e) != AE_IFREG || !carries || data->data_off < 0)
 		archive_entry_set_size(e, 0);
-	rc = put_entry(w, e);
+	rc = 0;
+	if (archive_entry_filetype(e) == AE_IFREG &&
+	    mappable_elf(w, data->data_off, archive_entry_size(e)))
+		rc = pad_for(w, nd->path);
+	if (!rc)
+		rc = put_entry(w, e);
 	if (!rc && archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e))
 		rc = copy_data(w, data->data_off, archive_entry_size(e));
+	w->pos += newc_len(nd->path, entry_data_len(e));
 	archive_entry_free(e);
 	return rc;
 }
@@ -144,12 +226,14 @@ static int write_root(struct writer *w, struct archive_entry *root)
 	archive_entry_set_nlink(e, 2);
 	archive_entry_set_hardlink(e, NULL);
 	rc = put_entry(w, e);
+	w->pos += newc_len(".", 0);
 	archive_entry_free(e);
 	return rc;
 }
 
 static int write_all(struct writer *w, struct archive_entry *root, int fd)
 {
+	off_t start = lseek(fd, 0, SEEK_CUR);
 	size_t i, n = 0, *order;
 	int rc;
 
@@ -170,6 +254,13 @@ static int write_all(struct writer *w, struct archive_entry *root, int fd)
 		rc = write_node(w, order[i]);
 	if (!rc && archive_write_close(w->a) != ARCHIVE_OK)
 		rc = store_fail(STORE_ERR, "cpio: %s", archive_error_string(w->a));
+	/* The padding is only right if the count of what was written is
+	 * (offsets count from the archive's start; a pipe is not checked). */
+	if (!rc && start >= 0 &&
+	    lseek(fd, 0, SEEK_CUR) != (off_t)(start + w->pos + TRAILER_LEN))
+		rc = store_fail(STORE_ERR, "cpio: wrote %lld bytes, expected %llu",
+				(long long)lseek(fd, 0, SEEK_CUR) - start,
+				(unsigned long long)(w->pos + TRAILER_LEN));
 	free(order);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "../random.h"
 #include "../vm.h"
 #include "../loader/rewrite.h"
+#include "../sys/mmap.h"
 #include "elf.h"
 #include "exec.h"
 #include "stack.h"
@@ -77,15 +78,38 @@ static unsigned vm_prot(unsigned p)
 	       ((p & ELF_PROT_X) ? VM_EXEC : 0) | VM_READ;
 }
 
+/* A segment that is not written and has no zero-filled tail (code, read-only
+ * data) gets its pages on first touch, the initrd's own where they can be
+ * (kernel/sys/mmap_private.c): 0, 1 when it must be copied instead, or
+ * -errno. */
+static int map_segment_lazy(struct image *im, const struct elf_seg *s,
+			    uint64_t start, uint64_t end)
+{
+	uint64_t va = im->base + s->vaddr;
+	struct mm_code code = { va, s->filesz, im->base + im->elf.lo,
+				im->base + im->elf.hi };
+
+	if ((s->prot & ELF_PROT_W) || s->filesz != s->memsz ||
+	    (s->offset & (PAGE - 1)) != (va & (PAGE - 1)))
+		return 1;
+	return mmap_private_lazy(start, end, vm_prot(s->prot), im->vn, im->name,
+				 s->offset - (va & (PAGE - 1)),
+				 (s->prot & ELF_PROT_X) && rewrite_code ? &code : 0);
+}
+
 static int map_segment(struct image *im, const struct elf_seg *s)
 {
 	uint64_t start = (im->base + s->vaddr) & ~(PAGE - 1);
 	uint64_t end = (im->base + s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
-	uint64_t pages = (end - start) / PAGE, pa = pmem_alloc(pages);
+	uint64_t pages = (end - start) / PAGE, pa;
 	uint8_t *mem;
 	long got;
 	int rc;
 
+	rc = map_segment_lazy(im, s, start, end);
+	if (rc <= 0)
+		return rc;
+	pa = pmem_alloc(pages);
 	if (!pa)
 		return -ENOMEM;
 	mem = pmem_to_virt(pa);

@@ -15,6 +15,11 @@
  * to 4. Hard links share (dev, ino) with nlink > 1; GNU cpio stores the
  * data with the last of them, Linux lets the last one with data win, so do
  * we. The archive ends with the entry "TRAILER!!!"; what follows is ignored.
+ *
+ * A regular file named "." after the root is padding, skipped: husk's
+ * packer puts one before an ELF file so that its data starts on a page
+ * boundary, where kernel/sys/mmap_private.c can map it in place
+ * (lib/rootfs_cpio.c).
  */
 #include "../lib.h"
 #include "../mm.h"
@@ -366,6 +371,9 @@ static int entry(struct ctx *c)
 		return r;
 	if (!strcmp(c->name, "TRAILER!!!"))
 		return 1;
+	if (!strcmp(c->name, ".") && (c->f[F_MODE] & VFS_IFMT) == VFS_IFREG &&
+	    c->root_seen)
+		return 0; /* padding */
 	return add_entry(c);
 }
 

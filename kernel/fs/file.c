@@ -254,6 +254,20 @@ void *vfs_file_page(struct vnode *vn, uint64_t index, int make)
 	return make ? page_make(vn, index) : page_get(&vn->u.file, index);
 }
 
+const void *vfs_file_lower(struct vnode *vn, uint64_t off, uint64_t len)
+{
+	struct filedata *f = &vn->u.file;
+	uint64_t i;
+
+	if (!vfs_file_mappable(vn) || !len || off > f->lower_len ||
+	    len > f->lower_len - off)
+		return 0;
+	for (i = off / FS_PAGE; i <= (off + len - 1) / FS_PAGE; i++)
+		if (page_get(f, i))
+			return 0;
+	return f->lower + off;
+}
+
 void file_free(struct vnode *vn)
 {
 	struct filedata *f = &vn->u.file;

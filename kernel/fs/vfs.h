@@ -216,6 +216,12 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vfs_dirent *out);
 void *vfs_file_page(struct vnode *vn, uint64_t index, int make);
 /* 1 when vfs_file_page serves vn (a regular file whose data is kept). */
 int vfs_file_mappable(struct vnode *vn);
+/* For private mappings (kernel/sys/mmap.c): the initrd's own bytes of
+ * [off, off + len) of a regular file, when every one of them is still the
+ * initrd's (none written since, none past what the archive holds), else
+ * NULL. They are only to be read: the initrd is never written, and may be
+ * mapped read-only as it is when page-aligned. */
+const void *vfs_file_lower(struct vnode *vn, uint64_t off, uint64_t len);
 void mm_file_truncating(struct vnode *vn, uint64_t first_page);
 
 /* Attributes (attr.c). chown: (uint32_t)-1 leaves an id unchanged;

@@ -389,8 +389,10 @@ static int map_area(uint64_t area, uint64_t pa, uint64_t area_len,
 	return rc;
 }
 
-int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
-		 uint64_t obj_hi, struct rewrite_result *r)
+/* rewrite_code, and rewrite_code_from when mem is NULL: the sites are
+ * found in src; their windows are patched in mem only when there is one. */
+static int rewrite(const uint8_t *src, uint8_t *mem, size_t len, uint64_t va,
+		   uint64_t obj_lo, uint64_t obj_hi, struct rewrite_result *r)
 {
 	struct x86_scan_stats st;
 	struct x86_syscall_site *s;
@@ -399,7 +401,7 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 	uint32_t far = 0, noarea = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (!rewrite_enabled() || !len || !(s = scan(mem, len, va, &n, &st)))
+	if (!rewrite_enabled() || !len || !(s = scan(src, len, va, &n, &st)))
 		return 0;
 	r->sites = (uint32_t)n;
 	for (i = 0; i < n; i++)
@@ -415,7 +417,7 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 	}
 	if (area) {
 		memset(pmem_to_virt(pa), 0xcc, area_len);
-		k = fill_area(pmem_to_virt(pa), area, s, n, mem, va, len, &far);
+		k = fill_area(pmem_to_virt(pa), area, s, n, src, va, len, &far);
 		if (!k || map_area(area, pa, area_len, obj_lo, obj_hi)) {
 			pmem_free(pa, area_len / PAGE_SIZE);
 			area = 0;
@@ -425,7 +427,8 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 		noarea = (uint32_t)want;
 	}
 	if (area) {
-		patch_sites(mem, va, len, area, s, n);
+		if (mem)
+			patch_sites(mem, va, len, area, s, n);
 		r->patched = (uint32_t)k;
 		r->area_va = area;
 		r->area_len = area_len;
@@ -437,6 +440,18 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 		report(va, len, r, &st, far, noarea);
 	heap_free(s);
 	return (int)r->patched;
+}
+
+int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
+		 uint64_t obj_hi, struct rewrite_result *r)
+{
+	return rewrite(mem, mem, len, va, obj_lo, obj_hi, r);
+}
+
+int rewrite_code_from(const uint8_t *src, size_t len, uint64_t va,
+		      uint64_t obj_lo, uint64_t obj_hi, struct rewrite_result *r)
+{
+	return rewrite(src, 0, len, va, obj_lo, obj_hi, r);
 }
 
 static int present(uint64_t va)
@@ -585,4 +600,86 @@ void rewrite_restore(uint64_t lo, uint64_t hi)
 	for (i = 0; (v = vma_at(i)); i++)
 		if ((v->flags & VMA_TRAMPOLINES) && v->owner_lo < hi && lo < v->owner_hi)
 			restore_area(v->start, lo, hi);
+}
+
+/* The live slots (not restored, not forgotten) of every trampoline area
+ * whose object overlaps [lo, hi), with a window that does too: fn(slot's
+ * record, its trampoline's address, arg) for each. The areas' pages are
+ * contiguous and written through the direct map. */
+static unsigned each_live_slot(uint64_t lo, uint64_t hi,
+			       void (*fn)(uint8_t *rec, uint64_t t, void *arg),
+			       void *arg)
+{
+	const struct vma *v;
+	unsigned i, hits = 0;
+
+	for (i = 0; (v = vma_at(i)); i++) {
+		uint64_t pa, n, k;
+		unsigned prot;
+		uint8_t *base;
+
+		if (!(v->flags & VMA_TRAMPOLINES) || v->owner_hi <= lo ||
+		    hi <= v->owner_lo || !vm_query(v->start, &pa, &prot))
+			continue;
+		base = pmem_to_virt(pa);
+		memcpy(&n, base + 8, 8);
+		for (k = 0; k < n && AREA_HDR + (k + 1) * SLOT <= v->end - v->start; k++) {
+			uint8_t *rec = base + AREA_HDR + k * SLOT + SLOT_CODE;
+			struct original o;
+
+			memcpy(&o, rec, sizeof(o));
+			if (o.len < 5 || o.len > X86_WINDOW_MAX ||
+			    o.site + o.len <= lo || hi <= o.site)
+				continue;
+			hits++;
+			if (fn)
+				fn(rec, v->start + AREA_HDR + k * SLOT, arg);
+		}
+	}
+	return hits;
+}
+
+struct replay { uint64_t va; uint8_t *page; };
+
+/* Writes the part of the slot's patch (jmp rel32 to the trampoline, int3
+ * up to the syscall) that falls in the page. */
+static void replay_one(uint8_t *rec, uint64_t t, void *arg)
+{
+	const struct replay *rp = arg;
+	uint8_t patch[X86_WINDOW_MAX];
+	struct original o;
+	int32_t d;
+	unsigned i;
+
+	memcpy(&o, rec, sizeof(o));
+	d = (int32_t)(int64_t)(t - (o.site + 5));
+	patch[0] = 0xe9;
+	memcpy(patch + 1, &d, 4);
+	memset(patch + 5, 0xcc, o.len - 5u);
+	for (i = 0; i < o.len; i++)
+		if (o.site + i >= rp->va && o.site + i < rp->va + PAGE_SIZE)
+			rp->page[o.site + i - rp->va] = patch[i];
+}
+
+unsigned rewrite_replay(uint64_t va, uint8_t *page)
+{
+	struct replay rp = { va, page };
+
+	return each_live_slot(va, va + PAGE_SIZE, page ? replay_one : 0, &rp);
+}
+
+static void forget_one(uint8_t *rec, uint64_t t, void *arg)
+{
+	struct original o;
+
+	(void)t;
+	(void)arg;
+	memcpy(&o, rec, sizeof(o));
+	o.len = 0;
+	memcpy(rec, &o, sizeof(o));
+}
+
+void rewrite_forget(uint64_t lo, uint64_t hi)
+{
+	each_live_slot(lo, hi, forget_one, 0);
 }

@@ -49,6 +49,32 @@ int rewrite_code(uint8_t *mem, size_t len, uint64_t va, uint64_t obj_lo,
 		 uint64_t obj_hi, struct rewrite_result *r);
 
 /*
+ * The same, for code that is not in memory as it will run: its bytes are
+ * read from src (the file's bytes in the initrd) and left as they are;
+ * the trampolines are made and recorded, and the patches are written
+ * later, page by page, as the code's pages are filled on first touch
+ * (rewrite_replay).
+ */
+int rewrite_code_from(const uint8_t *src, size_t len, uint64_t va,
+		      uint64_t obj_lo, uint64_t obj_hi, struct rewrite_result *r);
+
+/*
+ * For the page at va being filled (page: its 4096 bytes, through the
+ * direct map): writes the part of every live patch (a site neither
+ * restored nor forgotten) that falls in it. Returns how many patches
+ * touch the page; with page NULL, only counts them.
+ */
+unsigned rewrite_replay(uint64_t va, uint8_t *page);
+
+/*
+ * Code at [lo, hi) is going away (unmapped, or replaced by another
+ * mapping): its sites' records are spent, so that nothing mapped there
+ * later gets its patches replayed. The trampolines stay (a thread may be
+ * inside one) until nothing of their object is mapped.
+ */
+void rewrite_forget(uint64_t lo, uint64_t hi);
+
+/*
  * The same for code already mapped at [va, va + len) (whole pages), not
  * writable: anonymous memory a JIT filled, a file mapped without
  * PROT_EXEC, about to become executable. Reads and patches its pages

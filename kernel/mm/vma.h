@@ -23,6 +23,9 @@ struct vnode;
 			  * mapped on first touch (see file, off) */
 #define VMA_MAYWRITE 0x80u /* the file was opened for writing: a shared
 			    * mapping may become writable */
+#define VMA_PRIVFILE 0x200u /* MAP_PRIVATE file: pages filled from the file
+			     * (file, off) on first touch, or the initrd's
+			     * own (kernel/sys/mmap_private.c) */
 #define VMA_TRAMPOLINES 0x100u /* the rewriter's trampolines for the code
 				* in [owner_lo, owner_hi) */
 
@@ -30,9 +33,9 @@ struct vma {
 	uint64_t start, end; /* page-aligned, end exclusive */
 	unsigned prot;       /* VMA_READ | VMA_WRITE | VMA_EXEC */
 	unsigned flags;      /* VMA_ANON, VMA_STACK, ... */
-	struct vnode *file;  /* VMA_SHARED: the file (a reference held by
-			      * the record) */
-	uint64_t off;        /* VMA_SHARED, or named: the file offset of start */
+	struct vnode *file;  /* VMA_SHARED, VMA_PRIVFILE: the file (a
+			      * reference held by the record) */
+	uint64_t off;        /* a file's, or named: the file offset of start */
 	const char *name;    /* a file's mapping: its path (vma_intern), for
 			      * fault reports and /proc/self/maps; or NULL */
 	uint64_t owner_lo, owner_hi; /* VMA_TRAMPOLINES */

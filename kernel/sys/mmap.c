@@ -5,7 +5,8 @@
  * mapping found already there).
  *
  * - Anonymous memory (the stack included) comes zeroed on first touch.
- * - A private file mapping is a copy read in full at mmap time.
+ * - A private file mapping gets its pages on first touch: the file's
+ *   bytes, or the initrd's own page where that is safe (mmap_private.c).
  * - A shared file mapping maps the file's own pages (kernel/fs/file.c
  *   keeps file data in page-allocator pages), so that it, read(), write()
  *   and every other shared mapping of the file see the same bytes at every
@@ -30,6 +31,7 @@
 #include "calls.h"
 #include "../sched/thread.h"
 #include "fd.h"
+#include "mmap.h"
 #include "signal.h"
 
 /* Linked only into images that run Linux programs (husk.elf). */
@@ -37,6 +39,7 @@ extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 extern __typeof__(rewrite_mapped) rewrite_mapped __attribute__((weak));
 extern __typeof__(rewrite_restore) rewrite_restore __attribute__((weak));
 extern __typeof__(rewrite_enabled) rewrite_enabled __attribute__((weak));
+extern __typeof__(rewrite_forget) rewrite_forget __attribute__((weak));
 
 #define PAGE 4096ULL
 #define PROT_READ 1
@@ -76,7 +79,7 @@ static uint64_t page_up(uint64_t x)
 }
 
 /* x86 pages cannot be write- or execute-only: any access reads. */
-static unsigned vm_prot_of(unsigned p)
+unsigned mm_vm_prot(unsigned p)
 {
 	if (!(p & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return 0;
@@ -89,7 +92,7 @@ static void release(uint64_t pa)
 	pmem_free(pa, 1);
 }
 
-static uint64_t pa_of(const void *direct)
+uint64_t mm_pa_of(const void *direct)
 {
 	return (uint64_t)((uintptr_t)direct - (uintptr_t)pmem_to_virt(0));
 }
@@ -121,47 +124,14 @@ static int unmap_range(uint64_t start, uint64_t end)
 	int rc;
 
 	vm_unmap(start, end - start, release);
+	if (rewrite_forget)
+		rewrite_forget(start, end);
 	rc = vma_remove(start, end);
 	drop_orphan_trampolines();
 	return rc;
 }
 
-/* Reads the file into fresh pages and maps them at [addr, addr+len). */
-static long map_private_file(uint64_t addr, uint64_t len, long prot,
-			     struct file *f, uint64_t off)
-{
-	uint64_t pages = len / PAGE, pa;
-	uint8_t *mem;
-	long got;
-	int rc;
-
-	pa = pmem_alloc(pages);
-	if (!pa)
-		return -ENOMEM;
-	mem = pmem_to_virt(pa);
-	memset(mem, 0, len);
-	got = vfs_read(f->vn, mem, len, off);
-	if (got < 0) {
-		pmem_free(pa, pages);
-		return got;
-	}
-	if ((prot & PROT_EXEC) && rewrite_code) {
-		struct rewrite_result r; /* the trampolines live as long */
-		rewrite_code(mem, len, addr, addr, addr + len, &r);
-	}
-	rc = vm_map(addr, pa, len, vm_prot_of((unsigned)prot));
-	if (!rc)
-		rc = vma_add_named(addr, addr + len, (unsigned)prot, 0,
-				   file_path(f), off);
-	if (rc) {
-		vm_unmap(addr, len, 0);
-		pmem_free(pa, pages);
-		return rc;
-	}
-	return (long)addr;
-}
-
-static uint64_t file_size(struct vnode *vn)
+uint64_t mm_file_size(struct vnode *vn)
 {
 	struct vfs_stat st;
 
@@ -176,7 +146,7 @@ static int map_file_page(const struct vma *v, uint64_t page, int make)
 
 	if (!p)
 		return make ? -ENOMEM : 0;
-	return vm_map(page, pa_of(p), PAGE, vm_prot_of(v->prot) | VM_BORROWED);
+	return vm_map(page, mm_pa_of(p), PAGE, mm_vm_prot(v->prot) | VM_BORROWED);
 }
 
 static long map_shared_file(uint64_t addr, uint64_t len, long prot,
@@ -184,7 +154,7 @@ static long map_shared_file(uint64_t addr, uint64_t len, long prot,
 {
 	struct vma v = { .start = addr, .end = addr + len, .prot = (unsigned)prot,
 			 .flags = VMA_SHARED, .file = f->vn, .off = off };
-	uint64_t size = file_size(f->vn), page;
+	uint64_t size = mm_file_size(f->vn), page;
 	int rc;
 
 	if ((f->flags & VFS_O_ACCMODE) == VFS_O_RDWR)
@@ -258,7 +228,7 @@ long sys_mmap(const struct syscall_args *a)
 	if (f && (flags & MAP_SHARED))
 		return map_shared_file(addr, len, prot, f, off);
 	if (f)
-		return map_private_file(addr, len, prot, f, off);
+		return mmap_private_file(addr, len, prot, f, off);
 	rc = vma_add(addr, addr + len, (unsigned)prot, VMA_ANON);
 	return rc ? rc : (long)addr;
 }
@@ -346,12 +316,14 @@ long sys_mprotect(const struct syscall_args *a)
 		return -ENOMEM;
 	if ((p & PROT_WRITE) && has_readonly_file(va, va + len))
 		return -EACCES;
+	if ((rc = mmap_private_own(va, va + len, p)))
+		return rc;
 	if (p & PROT_EXEC)
 		rewrite_before_exec(va, va + len);
 	if (p & PROT_WRITE)
 		restore_before_write(va, va + len);
 	rc = vma_protect(va, va + len, (unsigned)p);
-	return rc ? rc : vm_protect(va, len, vm_prot_of((unsigned)p));
+	return rc ? rc : vm_protect(va, len, mm_vm_prot((unsigned)p));
 }
 
 long sys_madvise(const struct syscall_args *a)
@@ -360,12 +332,13 @@ long sys_madvise(const struct syscall_args *a)
 
 	if ((va & (PAGE - 1)) || !vm_user_range(va, len ? len : PAGE))
 		return -EINVAL;
-	/* Anonymous pages come back zeroed on the next touch, a shared
-	 * file's from the file (they stay its own: VM_BORROWED). */
+	/* Anonymous pages come back zeroed on the next touch, a file's
+	 * from the file (a shared file's pages stay its own, as do the
+	 * initrd's: VM_BORROWED). */
 	if (a->a[2] == MADV_DONTNEED && len) {
 		for (uint64_t x = va; x < va + len; x += PAGE) {
 			const struct vma *v = vma_find(x);
-			if (v && (v->flags & (VMA_ANON | VMA_SHARED)))
+			if (v && (v->flags & (VMA_ANON | VMA_SHARED | VMA_PRIVFILE)))
 				vm_unmap(x, PAGE, release);
 		}
 	}
@@ -429,7 +402,7 @@ static int allowed(const struct vma *v, uint64_t error)
  * program ends by SIGKILL, status 137), with a line that says why and
  * what to change, instead of a page-fault report that blames the
  * program's address. */
-static void __attribute__((noreturn)) out_of_memory(uint64_t page)
+void mm_out_of_memory(uint64_t page)
 {
 	platform->console_flush();
 	kprintf("husk: out of memory: no free page for the program's access at "
@@ -444,9 +417,9 @@ static int fault_anon(const struct vma *v, uint64_t page)
 	uint64_t pa = pmem_alloc(1);
 
 	if (!pa)
-		out_of_memory(page);
+		mm_out_of_memory(page);
 	memset(pmem_to_virt(pa), 0, PAGE);
-	if (vm_map(page, pa, PAGE, vm_prot_of(v->prot))) {
+	if (vm_map(page, pa, PAGE, mm_vm_prot(v->prot))) {
 		pmem_free(pa, 1);
 		return 0;
 	}
@@ -456,7 +429,7 @@ static int fault_anon(const struct vma *v, uint64_t page)
 /* Past the end of the file is a fault (SIGBUS on Linux). */
 static int fault_shared(const struct vma *v, uint64_t page)
 {
-	if (v->off + (page - v->start) >= file_size(v->file))
+	if (v->off + (page - v->start) >= mm_file_size(v->file))
 		return 0;
 	return !map_file_page(v, page, 1);
 }
@@ -477,6 +450,8 @@ int mm_fault(uint64_t addr, uint64_t error)
 		return fault_anon(v, page);
 	if (v->flags & VMA_SHARED)
 		return fault_shared(v, page);
+	if (v->flags & VMA_PRIVFILE)
+		return mmap_private_fault(v, page);
 	return 0;
 }
 

@@ -753,6 +753,30 @@ static void test_mutations(const unsigned char *ar, size_t size)
 	free(buf);
 }
 
+/* husk's packer pads with regular files named "." after the root (so
+ * that ELF data starts on a page boundary): skipped, however many. */
+static void test_padding(void)
+{
+	struct ar *a = calloc(1, sizeof(*a));
+	struct vnode *vn = 0;
+
+	entry(a, ".", VFS_IFDIR | 0755, NULL, 2, 1);
+	entry(a, ".", VFS_IFREG, "zzzzzzzz", 1, 0);
+	entry(a, "a", VFS_IFREG | 0644, "first", 1, 2);
+	entry(a, ".", VFS_IFREG, "zzz", 1, 0);
+	entry(a, ".", VFS_IFREG, NULL, 1, 0);
+	entry(a, "b", VFS_IFREG | 0644, "second", 1, 3);
+	trailer(a);
+	CHECK("padding entries (regular files named .) are skipped",
+	      mount(a->buf, a->len) == 0 && content_is("/a", "first", 5) &&
+	      content_is("/b", "second", 6) && count_tree(root) == 3 &&
+	      !vfs_lookup(root, ".", 0, &vn) && vn == root && VFS_ISDIR(vfs_mode(vn)));
+	if (vn)
+		vfs_put(vn);
+	free(a->buf);
+	free(a);
+}
+
 /* Out of memory at each allocation of a mount: -ENOMEM, nothing left. */
 static void test_nomem(const unsigned char *ar, size_t size)
 {
@@ -790,6 +814,7 @@ int main(void)
 	make_tree();
 	test_real();
 	test_hostile();
+	test_padding();
 
 	sh("mkdir -p %s/small/d/e && cd %s/small && printf 'hi\\n' > d/f && "
 	   "ln d/f g && ln -s d/f l && mkfifo p && "

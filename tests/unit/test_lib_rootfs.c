@@ -344,6 +344,104 @@ static void test_refused(struct store *s, const char *name, const char *entry,
 	image_list_free(&list);
 }
 
+/* ---- page-aligned ELF data ---- */
+
+/* Where each entry's data starts in a newc archive (parsed by hand: the
+ * offsets are what is tested), by name; -1 when absent. */
+static long data_offset(const unsigned char *ar, size_t size, const char *want,
+			int *pads)
+{
+	size_t off = 0;
+	long found = -1;
+
+	*pads = 0;
+	while (off + 110 <= size && !memcmp(ar + off, "0707", 4)) {
+		char hex[9] = { 0 };
+		unsigned long mode, fsize, nsize;
+		const char *name = (const char *)ar + off + 110;
+		size_t data;
+
+		memcpy(hex, ar + off + 14, 8);
+		mode = strtoul(hex, NULL, 16);
+		memcpy(hex, ar + off + 54, 8);
+		fsize = strtoul(hex, NULL, 16);
+		memcpy(hex, ar + off + 94, 8);
+		nsize = strtoul(hex, NULL, 16);
+		data = (off + 110 + nsize + 3) & ~(size_t)3;
+		if (!strcmp(name, "TRAILER!!!"))
+			break;
+		if (!strcmp(name, ".") && (mode & 0170000) == 0100000)
+			(*pads)++;
+		if (!strcmp(name, want))
+			found = (long)data;
+		off = (data + fsize + 3) & ~(size_t)3;
+	}
+	return found;
+}
+
+static void test_elf_aligned(struct store *s)
+{
+	struct layer l_shared;
+	static char elf[9001], elf2[4097], tiny[100], plain[9001];
+	struct layer_desc d;
+	struct image_list list;
+	struct image *img;
+	struct got v[16], *g;
+	char cpio[4096];
+	unsigned char *ar;
+	struct stat st;
+	size_t n;
+	int rc, pads = 0;
+	long a, b, t, p;
+	FILE *f;
+
+	memset(elf, 'e', sizeof(elf) - 1);
+	memcpy(elf, "\x7f" "ELF", 4);
+	memcpy(elf2, elf, sizeof(elf2) - 1);
+	memset(tiny, 't', sizeof(tiny) - 1);
+	memcpy(tiny, "\x7f" "ELF", 4);
+	memset(plain, 'p', sizeof(plain) - 1);
+	layer_begin(&l_shared, 0);
+	put(&l_shared, "./", 'd', 0755, NULL);
+	put(&l_shared, "lib/", 'd', 0755, NULL);
+	put(&l_shared, "lib/a.so", 'f', 0755, elf);
+	put(&l_shared, "lib/b.so", 'f', 0755, elf2);
+	put(&l_shared, "lib/data", 'f', 0644, plain);
+	put(&l_shared, "lib/link", 'l', 0777, "a.so");
+	put(&l_shared, "lib/tiny", 'f', 0755, tiny);
+	layer_end(s, &l_shared, &d, MEDIA_OCI_LAYER);
+	rc = commit(s, &d, 1, "elf:1", &list, &img);
+	if (!rc)
+		rc = rootfs_ensure(s, img, cpio, sizeof(cpio));
+	CHECK("aligned: archive made", rc == 0 && stat(cpio, &st) == 0);
+	if (rc) {
+		printf("  (%s)\n", store_error());
+		return;
+	}
+	ar = malloc((size_t)st.st_size);
+	f = fopen(cpio, "rb");
+	CHECK("aligned: archive read", f && fread(ar, 1, (size_t)st.st_size, f) ==
+	      (size_t)st.st_size);
+	if (f)
+		fclose(f);
+	a = data_offset(ar, (size_t)st.st_size, "lib/a.so", &pads);
+	b = data_offset(ar, (size_t)st.st_size, "lib/b.so", &pads);
+	t = data_offset(ar, (size_t)st.st_size, "lib/tiny", &pads);
+	p = data_offset(ar, (size_t)st.st_size, "lib/data", &pads);
+	CHECK("aligned: each ELF file of a page or more starts on a page boundary",
+	      a > 0 && b > 0 && a % 4096 == 0 && b % 4096 == 0);
+	CHECK("aligned: other files are not moved (one padding entry per ELF file)",
+	      t > 0 && p > 0 && pads == 2);
+	n = read_cpio(cpio, v, 16);
+	g = find(v, n, "lib/a.so");
+	CHECK("aligned: the data is whole", g && g->size == 9000 &&
+	      !memcmp(g->data, elf, 255));
+	CHECK("aligned: libarchive reads the archive (padding shows as '.')",
+	      n == 9 && find(v, n, "lib/tiny") && find(v, n, "lib/link"));
+	free(ar);
+	image_list_free(&list);
+}
+
 int main(void)
 {
 	struct store s;
@@ -355,6 +453,7 @@ int main(void)
 		return 1;
 	}
 	test_flatten(&s);
+	test_elf_aligned(&s);
 	test_refused(&s, "bad:dotdot", "a/../../etc/x", "'..' refused");
 	test_refused(&s, "bad:abs", "/etc/x", "absolute path");
 	test_refused(&s, "bad:link", "hl", "'..' refused");

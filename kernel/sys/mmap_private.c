@@ -1,0 +1,235 @@
+/*
+ * Private file mappings (MAP_PRIVATE of a file: what ld.so does for every
+ * segment of every library), filled on first touch rather than copied in
+ * full at mmap time, so that the pages a program never touches cost
+ * nothing, and the initrd's own pages are mapped as they are where that is
+ * safe, so that a file the program only reads is not in memory twice.
+ *
+ * A page, on its first touch, is:
+ * - the initrd's own page (read-only, VM_BORROWED: never freed or written),
+ *   when the mapping is not writable, the page is wholly file bytes that
+ *   nobody wrote since the archive was unpacked, its bytes sit on a page
+ *   boundary in the initrd (husk packs the file data of its root
+ *   filesystems page-aligned: lib/rootfs_cpio.c), and no system call site
+ *   of the rewriter's lies in it;
+ * - else a fresh page holding the file's bytes (zeros past the end of the
+ *   file), with the rewriter's patches for it written in.
+ *
+ * Code: at mmap, the rewriter scans the file's bytes where they are (in
+ * the initrd) and makes the trampolines; the patches are written into
+ * each page as it is filled (rewrite_replay). When the code's bytes are
+ * not all the initrd's (a library written at run time, or on tmpfs) the
+ * mapping is copied and rewritten in full at mmap, as before.
+ *
+ * A mapping about to become writable or executable that was not gets all
+ * its pages first, as private copies (fill_range): the rewriter's
+ * restore and rescan work on pages that are there, through the direct
+ * map, and must never write into the initrd.
+ */
+#include "../fs/vfs.h"
+#include "../lib.h"
+#include "../loader/rewrite.h"
+#include "../mm.h"
+#include "../mm/vma.h"
+#include "../vm.h"
+#include "calls.h"
+#include "fd.h"
+#include "mmap.h"
+
+/* Linked only into images that run Linux programs (husk.elf). */
+extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
+extern __typeof__(rewrite_code_from) rewrite_code_from __attribute__((weak));
+extern __typeof__(rewrite_replay) rewrite_replay __attribute__((weak));
+extern __typeof__(rewrite_enabled) rewrite_enabled __attribute__((weak));
+
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+
+/* Reads the file into fresh pages and maps them at [addr, addr+len),
+ * rewritten when executable: for code whose bytes are not the initrd's. */
+static long map_copy(uint64_t addr, uint64_t len, long prot, struct file *f,
+		     uint64_t off)
+{
+	uint64_t pages = len / MM_PAGE, pa;
+	uint8_t *mem;
+	long got;
+	int rc;
+
+	pa = pmem_alloc(pages);
+	if (!pa)
+		return -ENOMEM_;
+	mem = pmem_to_virt(pa);
+	memset(mem, 0, len);
+	got = vfs_read(f->vn, mem, len, off);
+	if (got < 0) {
+		pmem_free(pa, pages);
+		return got;
+	}
+	if ((prot & PROT_EXEC) && rewrite_code) {
+		struct rewrite_result r; /* the trampolines live as long */
+		rewrite_code(mem, len, addr, addr, addr + len, &r);
+	}
+	rc = vm_map(addr, pa, len, mm_vm_prot((unsigned)prot));
+	if (!rc)
+		rc = vma_add_named(addr, addr + len, (unsigned)prot, 0,
+				   file_path(f), off);
+	if (rc) {
+		vm_unmap(addr, len, 0);
+		pmem_free(pa, pages);
+		return rc;
+	}
+	return (long)addr;
+}
+
+static int rewriting(void)
+{
+	return rewrite_code_from && rewrite_enabled && rewrite_enabled();
+}
+
+int mmap_private_lazy(uint64_t start, uint64_t end, unsigned prot,
+		      struct vnode *vn, const char *name, uint64_t off,
+		      const struct mm_code *code)
+{
+	struct vma v = { .start = start, .end = end, .prot = prot,
+			 .flags = VMA_PRIVFILE, .file = vn, .off = off,
+			 .name = vma_intern(name) };
+	const uint8_t *src = 0;
+	int rc;
+
+	if (code && code->len && rewriting()) {
+		src = vfs_file_lower(vn, off + (code->va - start), code->len);
+		if (!src)
+			return 1;
+	}
+	rc = vma_insert(&v);
+	if (rc)
+		return rc;
+	if (src) {
+		struct rewrite_result r; /* the trampolines live as long */
+		rewrite_code_from(src, code->len, code->va, code->obj_lo,
+				  code->obj_hi, &r);
+	}
+	return 0;
+}
+
+long mmap_private_file(uint64_t addr, uint64_t len, long prot, struct file *f,
+		       uint64_t off)
+{
+	uint64_t size = mm_file_size(f->vn);
+	struct mm_code code = { addr, 0, addr, addr + len };
+	int rc;
+
+	if ((prot & PROT_EXEC) && off < size)
+		code.len = size - off < len ? size - off : len;
+	rc = mmap_private_lazy(addr, addr + len, (unsigned)prot, f->vn,
+			       file_path(f), off, &code);
+	if (rc == 1)
+		return map_copy(addr, len, prot, f, off);
+	return rc ? rc : (long)addr;
+}
+
+/* The initrd's own page for page (of v), when it may be mapped as it is;
+ * else NULL. */
+static const uint8_t *borrowable(const struct vma *v, uint64_t page)
+{
+	uint64_t fo = v->off + (page - v->start);
+	const uint8_t *low;
+
+	if ((v->prot & PROT_WRITE) || fo + MM_PAGE > mm_file_size(v->file))
+		return 0;
+	low = vfs_file_lower(v->file, fo, MM_PAGE);
+	if (!low || ((uintptr_t)low & (MM_PAGE - 1)))
+		return 0;
+	if (rewrite_replay && rewrite_replay(page, 0))
+		return 0;
+	return low;
+}
+
+/* A fresh page with the file's bytes for page (of v) and the rewriter's
+ * patches; its physical address, or 0 when memory is out. */
+static uint64_t filled_page(const struct vma *v, uint64_t page)
+{
+	uint64_t fo = v->off + (page - v->start), size = mm_file_size(v->file);
+	uint64_t pa = pmem_alloc(1), n;
+	uint8_t *mem;
+
+	if (!pa)
+		return 0;
+	mem = pmem_to_virt(pa);
+	memset(mem, 0, MM_PAGE);
+	if (fo >= size)
+		return pa;
+	n = size - fo < MM_PAGE ? size - fo : MM_PAGE;
+	if (vfs_read(v->file, mem, n, fo) < 0)
+		memset(mem, 0, MM_PAGE);
+	/* The patches fit the bytes they were made for: the initrd's. A
+	 * file written since reads as it is now, as on Linux (unpatched:
+	 * its system calls take the slow path). */
+	if (rewrite_replay && vfs_file_lower(v->file, fo, n))
+		rewrite_replay(page, mem);
+	return pa;
+}
+
+int mmap_private_fault(const struct vma *v, uint64_t page)
+{
+	const uint8_t *low = borrowable(v, page);
+	uint64_t pa;
+
+	if (low)
+		return !vm_map(page, mm_pa_of(low), MM_PAGE,
+			       mm_vm_prot(v->prot) | VM_BORROWED);
+	pa = filled_page(v, page);
+	if (!pa)
+		mm_out_of_memory(page);
+	if (vm_map(page, pa, MM_PAGE, mm_vm_prot(v->prot))) {
+		pmem_free(pa, 1);
+		return 0;
+	}
+	return 1;
+}
+
+/* Page (of v) is there afterwards, as a private copy. 0, or -ENOMEM. */
+static int own_page(const struct vma *v, uint64_t page)
+{
+	uint64_t pa, copy;
+	unsigned prot;
+
+	if (!vm_query(page, &pa, &prot)) {
+		copy = filled_page(v, page);
+		if (!copy)
+			return -ENOMEM_;
+	} else if (prot & VM_BORROWED) {
+		copy = pmem_alloc(1);
+		if (!copy)
+			return -ENOMEM_;
+		memcpy(pmem_to_virt(copy), pmem_to_virt(pa & ~(MM_PAGE - 1)), MM_PAGE);
+		vm_unmap(page, MM_PAGE, 0);
+	} else {
+		return 0;
+	}
+	if (vm_map(page, copy, MM_PAGE, mm_vm_prot(v->prot))) {
+		pmem_free(copy, 1);
+		return -ENOMEM_;
+	}
+	return 0;
+}
+
+int mmap_private_own(uint64_t start, uint64_t end, long prot)
+{
+	const struct vma *v;
+	int rc = 0;
+
+	while (!rc && start < end && (v = vma_find(start))) {
+		uint64_t stop = v->end < end ? v->end : end, page;
+		int gains = ((prot & PROT_WRITE) && !(v->prot & PROT_WRITE)) ||
+			    ((prot & PROT_EXEC) && !(v->prot & PROT_EXEC));
+
+		if ((v->flags & VMA_PRIVFILE) && gains) {
+			struct vma copy = *v; /* own_page may add records */
+			for (page = start; !rc && page < stop; page += MM_PAGE)
+				rc = own_page(&copy, page);
+		}
+		start = stop;
+	}
+	return rc;
+}
