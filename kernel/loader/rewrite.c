@@ -668,6 +668,32 @@ unsigned rewrite_replay(uint64_t va, uint8_t *page)
 	return each_live_slot(va, va + PAGE_SIZE, page ? replay_one : 0, &rp);
 }
 
+struct marks { uint64_t lo, hi; uint8_t *bits; };
+
+/* Marks the pages of [lo, hi) that the slot's window touches. */
+static void mark_one(uint8_t *rec, uint64_t t, void *arg)
+{
+	const struct marks *m = arg;
+	struct original o;
+	uint64_t va;
+
+	(void)t;
+	memcpy(&o, rec, sizeof(o));
+	for (va = o.site & ~(uint64_t)(PAGE_SIZE - 1); va < o.site + o.len;
+	     va += PAGE_SIZE)
+		if (va >= m->lo && va < m->hi) {
+			uint64_t i = (va - m->lo) / PAGE_SIZE;
+			m->bits[i / 8] |= (uint8_t)(1u << (i % 8));
+		}
+}
+
+void rewrite_mark_pages(uint64_t lo, uint64_t hi, uint8_t *bits)
+{
+	struct marks m = { lo, hi, bits };
+
+	each_live_slot(lo, hi, mark_one, &m);
+}
+
 static void forget_one(uint8_t *rec, uint64_t t, void *arg)
 {
 	struct original o;

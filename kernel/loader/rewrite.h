@@ -67,6 +67,12 @@ int rewrite_code_from(const uint8_t *src, size_t len, uint64_t va,
 unsigned rewrite_replay(uint64_t va, uint8_t *page);
 
 /*
+ * Sets bit i of bits for each page lo + i * 4096 in [lo, hi) (page-aligned)
+ * that some live patch touches: the pages rewrite_replay would write.
+ */
+void rewrite_mark_pages(uint64_t lo, uint64_t hi, uint8_t *bits);
+
+/*
  * Code at [lo, hi) is going away (unmapped, or replaced by another
  * mapping): its sites' records are spent, so that nothing mapped there
  * later gets its patches replayed. The trampolines stay (a thread may be

@@ -5,15 +5,16 @@
  * nothing, and the initrd's own pages are mapped as they are where that is
  * safe, so that a file the program only reads is not in memory twice.
  *
- * A page, on its first touch, is:
+ * A page is:
  * - the initrd's own page (read-only, VM_BORROWED: never freed or written),
  *   when the mapping is not writable, the page is wholly file bytes that
  *   nobody wrote since the archive was unpacked, its bytes sit on a page
  *   boundary in the initrd (husk packs the file data of its root
  *   filesystems page-aligned: lib/rootfs_cpio.c), and no system call site
- *   of the rewriter's lies in it;
- * - else a fresh page holding the file's bytes (zeros past the end of the
- *   file), with the rewriter's patches for it written in.
+ *   of the rewriter's lies in it: mapped with the mapping, since it costs
+ *   no memory (map_in_place), or on first touch;
+ * - else, on first touch, a fresh page holding the file's bytes (zeros
+ *   past the end of the file), with the rewriter's patches written in.
  *
  * Code: at mmap, the rewriter scans the file's bytes where they are (in
  * the initrd) and makes the trampolines; the patches are written into
@@ -22,7 +23,7 @@
  * mapping is copied and rewritten in full at mmap, as before.
  *
  * A mapping about to become writable or executable that was not gets all
- * its pages first, as private copies (fill_range): the rewriter's
+ * its pages first, as private copies (mmap_private_own): the rewriter's
  * restore and rescan work on pages that are there, through the direct
  * map, and must never write into the initrd.
  */
@@ -41,6 +42,7 @@ extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 extern __typeof__(rewrite_code_from) rewrite_code_from __attribute__((weak));
 extern __typeof__(rewrite_replay) rewrite_replay __attribute__((weak));
 extern __typeof__(rewrite_enabled) rewrite_enabled __attribute__((weak));
+extern __typeof__(rewrite_mark_pages) rewrite_mark_pages __attribute__((weak));
 
 #define PROT_WRITE 2
 #define PROT_EXEC 4
@@ -86,6 +88,40 @@ static int rewriting(void)
 	return rewrite_code_from && rewrite_enabled && rewrite_enabled();
 }
 
+/*
+ * The pages of a new, not writable mapping that can be the initrd's own
+ * are mapped at once: they cost no memory, and a first touch (a trap, the
+ * dearest thing under PVM) would map them anyway. Best effort: a page
+ * left out comes on first touch.
+ */
+static void map_in_place(const struct vma *v)
+{
+	uint64_t size = mm_file_size(v->file), n, i;
+	const uint8_t *low;
+	uint8_t *marks = 0;
+
+	if ((v->prot & PROT_WRITE) || !v->prot || v->off >= size)
+		return;
+	n = (v->end - v->start) / MM_PAGE;
+	if (n > (size - v->off) / MM_PAGE)
+		n = (size - v->off) / MM_PAGE; /* whole pages of the file only */
+	low = n ? vfs_file_lower(v->file, v->off, n * MM_PAGE) : 0;
+	if (!low || ((uintptr_t)low & (MM_PAGE - 1)))
+		return;
+	if (rewrite_mark_pages) {
+		marks = heap_alloc((size_t)(n + 7) / 8);
+		if (!marks)
+			return;
+		memset(marks, 0, (size_t)(n + 7) / 8);
+		rewrite_mark_pages(v->start, v->start + n * MM_PAGE, marks);
+	}
+	for (i = 0; i < n; i++)
+		if (!marks || !(marks[i / 8] & (1u << (i % 8))))
+			vm_map(v->start + i * MM_PAGE, mm_pa_of(low + i * MM_PAGE),
+			       MM_PAGE, mm_vm_prot(v->prot) | VM_BORROWED);
+	heap_free(marks);
+}
+
 int mmap_private_lazy(uint64_t start, uint64_t end, unsigned prot,
 		      struct vnode *vn, const char *name, uint64_t off,
 		      const struct mm_code *code)
@@ -109,6 +145,7 @@ int mmap_private_lazy(uint64_t start, uint64_t end, unsigned prot,
 		rewrite_code_from(src, code->len, code->va, code->obj_lo,
 				  code->obj_hi, &r);
 	}
+	map_in_place(&v);
 	return 0;
 }
 
