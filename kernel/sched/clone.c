@@ -32,6 +32,7 @@
 #define CLONE_DETACHED 0x400000
 #define CLONE_CHILD_SETTID 0x1000000
 #define EINVAL 22
+#define ENOMEM 12
 #define EPERM 1
 
 /* What a thread may share and set; anything else is a new process. */
@@ -115,6 +116,8 @@ static long clone_thread(const struct syscall_args *a, uint64_t flags,
 	if (rc)
 		return rc;
 	t = thread_create(&f, (flags & CLONE_SETTLS) ? tls : current->fs_base);
+	if (!t)
+		return -ENOMEM; /* as Linux says when a task cannot be made */
 	if (flags & CLONE_PARENT_SETTID)
 		*(volatile int *)ptid = t->tid;
 	if (flags & CLONE_CHILD_SETTID)

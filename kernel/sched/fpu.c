@@ -32,9 +32,12 @@ void fpu_init(void)
 
 void *fpu_alloc(void **block)
 {
-	uint8_t *p = kcalloc(1, area_size + 64);
+	uint8_t *p = heap_alloc(area_size + 64);
 
 	*block = p;
+	if (!p)
+		return 0;
+	memset(p, 0, area_size + 64);
 	return (void *)ALIGN_UP((uint64_t)p, 64);
 }
 

@@ -18,6 +18,8 @@ void sched_init(void)
 	first.state = T_RUNNABLE;
 	first.kstack_top = (uint64_t)husk_syscall_stack_top;
 	first.fpu = fpu_alloc(&first.fpu_block);
+	if (!first.fpu)
+		panic("out of memory for the first thread's FPU state");
 	first.altstack_flags = 2; /* SS_DISABLE */
 	current = thread_list = &first;
 }
@@ -25,12 +27,23 @@ void sched_init(void)
 struct thread *thread_create(const struct husk_trap_frame *frame,
 			     uint64_t fs_base)
 {
-	struct thread *t = kcalloc(1, sizeof(*t)), **p;
+	struct thread *t = heap_alloc(sizeof(*t)), **p;
 	struct husk_trap_frame *f;
 	uint64_t *sp;
 
+	/* Out of memory is the program's to handle (clone fails), not a
+	 * panic: a server creating threads must not take the guest down. */
+	if (!t)
+		return 0;
+	memset(t, 0, sizeof(*t));
+	t->kstack = heap_alloc(KSTACK_SIZE);
+	t->fpu = t->kstack ? fpu_alloc(&t->fpu_block) : 0;
+	if (!t->fpu) {
+		heap_free(t->kstack);
+		heap_free(t);
+		return 0;
+	}
 	t->tid = next_tid++;
-	t->kstack = kmalloc(KSTACK_SIZE);
 	t->kstack_top = ALIGN_DOWN((uint64_t)t->kstack + KSTACK_SIZE, 16);
 	/* Its first switch pops six registers and returns to thread_entry,
 	 * with the stack at the frame to resume. */
@@ -42,7 +55,6 @@ struct thread *thread_create(const struct husk_trap_frame *frame,
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
 	t->ksp = (uint64_t)sp;
-	t->fpu = fpu_alloc(&t->fpu_block);
 	fpu_save(t->fpu); /* a new thread starts with its creator's state */
 	t->fs_base = fs_base;
 	t->gs_base = current->gs_base;

@@ -55,7 +55,8 @@ extern volatile int need_resched; /* a timer tick asked for a switch */
 
 /* The first thread (tid 1), running on the boot stack. */
 void sched_init(void);
-/* A new thread that resumes in ring 3 at frame (copied), runnable. */
+/* A new thread that resumes in ring 3 at frame (copied), runnable; NULL
+ * when memory is out. */
 struct thread *thread_create(const struct husk_trap_frame *frame,
 			     uint64_t fs_base);
 struct thread *thread_find(int tid);
@@ -110,6 +111,8 @@ void thread_entry(void);   /* first return of a new thread's sched_switch */
 
 /* fpu.c: the program's FPU/SIMD state of a thread. */
 void fpu_init(void);
+/* A zeroed state area (64-byte aligned) and the block to free; NULL when
+ * memory is out. */
 void *fpu_alloc(void **block);
 void fpu_save(uint8_t *area);
 void fpu_restore(const uint8_t *area);

@@ -229,6 +229,33 @@ static int exec_with_threads(char *prog)
 	return 1;
 }
 
+static void *park(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Threads that never end, until pthread_create says no: the guest must
+ * run out cleanly (an error to the program, or the out-of-memory kill),
+ * never with a library OS panic. */
+static int exhaust_threads(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int n, rc = 0;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	for (n = 0; n < 100000 && !(rc = pthread_create(&t, &attr, park, NULL)); n++)
+		;
+	printf("threads: pthread_create failed after %d threads: %s\n", n,
+	       rc ? strerror(rc) : "no failure");
+	return rc ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t t;
@@ -237,6 +264,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 2 && !strcmp(argv[1], "exec"))
 		return exec_with_threads(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "exhaust"))
+		return exhaust_threads();
 	test_workers();
 	test_preemption();
 	test_sleepers();
