@@ -23,6 +23,7 @@
 #include <archive_entry.h>
 
 #include "rootfs_dir.h"
+#include "rootfs_newc.h"
 #include "store.h"
 
 #define CHUNK (256 * 1024)
@@ -118,54 +119,67 @@ static void fill_entry(struct archive_entry *ae, const char *path,
 		archive_entry_set_symlink(ae, link);
 }
 
-static int write_one(struct archive *a, const struct rootfs_dir *d,
+/* The first bytes of a regular file (zeros when it cannot be read: the
+ * copy that follows says why). */
+static void read_head(const struct rootfs_dir *d, const char *path, char *head,
+		      size_t n)
+{
+	int fd = rootfs_dir_open(d, path);
+
+	memset(head, 0, n);
+	if (fd >= 0) {
+		if (pread(fd, head, n, 0) != (ssize_t)n)
+			memset(head, 0, n);
+		close(fd);
+	}
+}
+
+static int write_one(struct newc_out *o, const struct rootfs_dir *d,
 		     const char *path, const struct stat *st, const char *link,
 		     int64_t ino, struct digest_ctx *h, char *buf)
 {
 	struct archive_entry *ae = archive_entry_new();
 	struct rootfs_dir_entry e = { (char *)path, *st, (char *)link };
+	char head[4] = { 0 };
 	int rc = 0;
 
 	if (!ae)
 		return store_fail(STORE_ERR, "out of memory");
 	fill_entry(ae, path, st, link, ino);
 	hash_header(h, path, st, link);
-	if (archive_write_header(a, ae) != ARCHIVE_OK)
-		rc = store_fail(STORE_ERR, "cpio: '%s': %s", path,
-				archive_error_string(a));
+	if (S_ISREG(st->st_mode) && st->st_size >= 4096)
+		read_head(d, path, head, sizeof(head));
+	rc = newc_put(o, ae, head, sizeof(head));
 	if (!rc && S_ISREG(st->st_mode) && st->st_size)
-		rc = copy_file(d, &e, h, a, buf);
+		rc = copy_file(d, &e, h, o->a, buf);
 	archive_entry_free(ae);
 	return rc;
 }
 
 int rootfs_dir_write(const struct rootfs_dir *d, int fd, struct digest *key)
 {
-	struct archive *a = archive_write_new();
+	struct newc_out o = { .a = archive_write_new() };
 	char *buf = malloc(CHUNK);
 	struct digest_ctx h;
 	size_t i;
 	int rc;
 
-	if (!a || !buf || digest_init(&h)) {
-		if (a)
-			archive_write_free(a);
+	if (!o.a || !buf || digest_init(&h)) {
+		if (o.a)
+			archive_write_free(o.a);
 		free(buf);
 		return store_fail(STORE_ERR, "out of memory");
 	}
-	archive_write_set_format_cpio_newc(a);
-	archive_write_set_bytes_in_last_block(a, 1);
-	rc = archive_write_open_fd(a, fd) == ARCHIVE_OK ? 0 :
-		store_fail(STORE_ERR, "cpio: %s", archive_error_string(a));
+	rc = newc_open(&o, fd);
 	/* The root first: the guest wants every parent before its children. */
 	if (!rc)
-		rc = write_one(a, d, ".", &d->root_st, NULL, 1, &h, buf);
+		rc = write_one(&o, d, ".", &d->root_st, NULL, 1, &h, buf);
 	for (i = 0; !rc && i < d->n; i++)
-		rc = write_one(a, d, d->v[i].path, &d->v[i].st, d->v[i].link,
+		rc = write_one(&o, d, d->v[i].path, &d->v[i].st, d->v[i].link,
 			       (int64_t)i + 2, &h, buf);
-	if (!rc && archive_write_close(a) != ARCHIVE_OK)
-		rc = store_fail(STORE_ERR, "cpio: %s", archive_error_string(a));
-	archive_write_free(a);
+	if (!rc)
+		rc = newc_close(&o, fd);
+	archive_write_free(o.a);
 	free(buf);
 	if (rc) {
 		digest_abandon(&h);

@@ -1,7 +1,8 @@
 /*
  * Root filesystems from a directory tree (an OCI bundle's root.path, as
  * docker, podman and containerd mount it) for husk-vmm's --initrd: the
- * same cpio "newc" layout as rootfs.h's archives of an image's layers.
+ * same cpio "newc" layout as rootfs.h's archives of an image's layers,
+ * ELF data page-aligned the same way (rootfs_newc.h).
  *
  * The archive is cached by content in CACHE/<sha256 hex>.cpio: the key is
  * a SHA-256 over every entry's path, type, permissions, owner, symbolic

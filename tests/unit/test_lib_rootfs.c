@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "newc_scan.h"
 #include "rootfs.h"
 #include "test_lib_store_fixture.h"
 
@@ -346,39 +347,6 @@ static void test_refused(struct store *s, const char *name, const char *entry,
 
 /* ---- page-aligned ELF data ---- */
 
-/* Where each entry's data starts in a newc archive (parsed by hand: the
- * offsets are what is tested), by name; -1 when absent. */
-static long data_offset(const unsigned char *ar, size_t size, const char *want,
-			int *pads)
-{
-	size_t off = 0;
-	long found = -1;
-
-	*pads = 0;
-	while (off + 110 <= size && !memcmp(ar + off, "0707", 4)) {
-		char hex[9] = { 0 };
-		unsigned long mode, fsize, nsize;
-		const char *name = (const char *)ar + off + 110;
-		size_t data;
-
-		memcpy(hex, ar + off + 14, 8);
-		mode = strtoul(hex, NULL, 16);
-		memcpy(hex, ar + off + 54, 8);
-		fsize = strtoul(hex, NULL, 16);
-		memcpy(hex, ar + off + 94, 8);
-		nsize = strtoul(hex, NULL, 16);
-		data = (off + 110 + nsize + 3) & ~(size_t)3;
-		if (!strcmp(name, "TRAILER!!!"))
-			break;
-		if (!strcmp(name, ".") && (mode & 0170000) == 0100000)
-			(*pads)++;
-		if (!strcmp(name, want))
-			found = (long)data;
-		off = (data + fsize + 3) & ~(size_t)3;
-	}
-	return found;
-}
-
 static void test_elf_aligned(struct store *s)
 {
 	struct layer l_shared;
@@ -424,10 +392,10 @@ static void test_elf_aligned(struct store *s)
 	      (size_t)st.st_size);
 	if (f)
 		fclose(f);
-	a = data_offset(ar, (size_t)st.st_size, "lib/a.so", &pads);
-	b = data_offset(ar, (size_t)st.st_size, "lib/b.so", &pads);
-	t = data_offset(ar, (size_t)st.st_size, "lib/tiny", &pads);
-	p = data_offset(ar, (size_t)st.st_size, "lib/data", &pads);
+	a = newc_data_offset(ar, (size_t)st.st_size, "lib/a.so", &pads);
+	b = newc_data_offset(ar, (size_t)st.st_size, "lib/b.so", &pads);
+	t = newc_data_offset(ar, (size_t)st.st_size, "lib/tiny", &pads);
+	p = newc_data_offset(ar, (size_t)st.st_size, "lib/data", &pads);
 	CHECK("aligned: each ELF file of a page or more starts on a page boundary",
 	      a > 0 && b > 0 && a % 4096 == 0 && b % 4096 == 0);
 	CHECK("aligned: other files are not moved (one padding entry per ELF file)",

@@ -16,6 +16,7 @@
 #include <archive_entry.h>
 
 #include "check.h"
+#include "newc_scan.h"
 #include "rootfs_dir.h"
 #include "store.h"
 
@@ -103,6 +104,42 @@ static void test_archive(const char *cache)
 		printf("  (got %s)\n", list);
 }
 
+/* An ELF file of a page or more has its data on a page boundary of the
+ * archive (the guest maps such pages in place); other files do not move. */
+static void test_aligned(const char *cache)
+{
+	static char elf[9001], plain[9001];
+	char root[1024], p[2048], cpio[4096];
+	unsigned char *ar = NULL;
+	struct stat st;
+	int pads = 0;
+	long a = -1, d = -1;
+	FILE *f;
+
+	memset(elf, 'e', sizeof(elf) - 1);
+	memcpy(elf, "\x7f" "ELF", 4);
+	memset(plain, 'p', sizeof(plain) - 1);
+	snprintf(root, sizeof(root), "%s/four", top);
+	make_tree(root, "aligned\n");
+	snprintf(p, sizeof(p), "%s/bin/app", root);
+	put_file(p, elf, 0755);
+	snprintf(p, sizeof(p), "%s/etc/data", root);
+	put_file(p, plain, 0644);
+	CHECK("aligned: archive made",
+	      !rootfs_dir_ensure(root, cache, cpio, sizeof(cpio)) &&
+	      !stat(cpio, &st) && (ar = malloc((size_t)st.st_size)) &&
+	      (f = fopen(cpio, "rb")) &&
+	      fread(ar, 1, (size_t)st.st_size, f) == (size_t)st.st_size && !fclose(f));
+	if (ar) {
+		a = newc_data_offset(ar, (size_t)st.st_size, "bin/app", &pads);
+		d = newc_data_offset(ar, (size_t)st.st_size, "etc/data", &pads);
+	}
+	CHECK("aligned: the ELF file's data starts on a page boundary",
+	      a > 0 && a % 4096 == 0);
+	CHECK("aligned: one padding entry, the other files stay", d > 0 && pads == 1);
+	free(ar);
+}
+
 static void test_cache(const char *cache)
 {
 	char one[1024], two[1024], three[1024], c1[4096], c2[4096], c3[4096];
@@ -151,6 +188,7 @@ int main(void)
 		return 1;
 	snprintf(cache, sizeof(cache), "%s/cache", top);
 	test_archive(cache);
+	test_aligned(cache);
 	test_cache(cache);
 	test_errors(cache);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
