@@ -53,8 +53,15 @@ void lwip_port_diag(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* lwIP asserts where an allocation it cannot do without fails (its
+ * timers, at start): with memory gone, say that and what to do. */
 void lwip_port_assert(const char *msg, const char *file, int line)
 {
+	if (pmem_free_pages() < 16)
+		panic("out of memory in the network stack (lwip: \"%s\"): %lu of "
+		      "%lu KiB free; give the guest more memory (husk run -m, "
+		      "husk-vmm --mem)", msg, (unsigned long)pmem_free_pages() * 4,
+		      (unsigned long)pmem_total_pages() * 4);
 	panic("lwip assertion \"%s\" failed at %s:%d", msg, file, line);
 }
 
