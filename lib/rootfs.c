@@ -1,7 +1,9 @@
 /*
- * The cache of flattened root filesystems, rootfs/<manifest hex>.cpio
+ * The cache of flattened root filesystems, rootfs/<manifest hex>.v2.cpio
  * under $HUSK_HOME. The manifest names the layers exactly, so its digest
- * names the archive; a hit is one stat(2).
+ * names the archive; a hit is one stat(2). The version is the archive's
+ * layout: v2 has ELF data page-aligned (rootfs_newc.h); archives of an
+ * older layout ("<hex>.cpio") are not used, and pruning removes them.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,7 +15,8 @@
 
 #include "rootfs.h"
 
-#define CPIO_SUFFIX ".cpio"
+#define CPIO_SUFFIX ".v2.cpio"
+#define ANY_SUFFIX ".cpio"
 
 int rootfs_path(const struct store *s, const struct digest *manifest,
 		char *buf, size_t n)
@@ -74,19 +77,22 @@ int rootfs_ensure(struct store *s, const struct image *img, char *path,
 	return rc ? store_fail_context("root filesystem of %s", img->id.s) : 0;
 }
 
-/* "<64 hex>.cpio" whose manifest index.json no longer names. */
+/* "<64 hex>.v2.cpio" whose manifest index.json no longer names, or an
+ * archive of an older layout (any other "*.cpio"). */
 static int stale(const char *name, const struct store_index *ix)
 {
+	size_t len = strlen(name), any = strlen(ANY_SUFFIX);
 	char hex[DIGEST_HEX_LEN + 1];
 	struct digest d;
-	size_t len = strlen(name);
 
+	if (len < any || strcmp(name + len - any, ANY_SUFFIX))
+		return 0; /* not an archive */
 	if (len != DIGEST_HEX_LEN + strlen(CPIO_SUFFIX) ||
 	    strcmp(name + DIGEST_HEX_LEN, CPIO_SUFFIX))
-		return 0;
+		return 1;
 	memcpy(hex, name, DIGEST_HEX_LEN);
 	hex[DIGEST_HEX_LEN] = '\0';
-	return !digest_from_hex(hex, &d) && !index_has_manifest(ix, &d);
+	return digest_from_hex(hex, &d) || !index_has_manifest(ix, &d);
 }
 
 static int prune_dir(struct store *s, const struct store_index *ix,

@@ -10,10 +10,11 @@
  * comes before what it holds (the guest insists), and directories that
  * no layer names are added (0755, root).
  *
- * The archive is cached in $HUSK_HOME/rootfs/<manifest hex>.cpio, written
- * like the store's files (temporary in tmp/, fsync, rename), so a run of
- * an image already flattened costs one stat. `husk system prune` removes
- * the archives of images that are gone.
+ * The archive is cached in $HUSK_HOME/rootfs/<manifest hex>.v2.cpio
+ * (v2: ELF data page-aligned, rootfs_newc.h), written like the store's
+ * files (temporary in tmp/, fsync, rename), so a run of an image already
+ * flattened costs one stat. `husk system prune` removes the archives of
+ * images that are gone, and those of an older layout.
  */
 #ifndef HUSK_ROOTFS_H
 #define HUSK_ROOTFS_H

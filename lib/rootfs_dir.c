@@ -28,6 +28,18 @@
 
 #define CHUNK (256 * 1024)
 
+/* The key starts with the archive's layout, so that an archive written
+ * by an older husk (no ELF alignment) is never a hit. 0, or -1. */
+static int key_init(struct digest_ctx *h)
+{
+	static const char layout[] = "husk newc v2";
+
+	if (digest_init(h))
+		return -1;
+	digest_update(h, layout, sizeof(layout));
+	return 0;
+}
+
 /* What the key covers of an entry (times are left out: rootfs_dir.h). */
 static void hash_header(struct digest_ctx *h, const char *path,
 			const struct stat *st, const char *link)
@@ -84,7 +96,7 @@ int rootfs_dir_key(const struct rootfs_dir *d, struct digest *key)
 	size_t i;
 	int rc = 0;
 
-	if (!buf || digest_init(&h)) {
+	if (!buf || key_init(&h)) {
 		free(buf);
 		return store_fail(STORE_ERR, "out of memory");
 	}
@@ -164,7 +176,7 @@ int rootfs_dir_write(const struct rootfs_dir *d, int fd, struct digest *key)
 	size_t i;
 	int rc;
 
-	if (!o.a || !buf || digest_init(&h)) {
+	if (!o.a || !buf || key_init(&h)) {
 		if (o.a)
 			archive_write_free(o.a);
 		free(buf);

@@ -5,12 +5,13 @@
  * ELF data page-aligned the same way (rootfs_newc.h).
  *
  * The archive is cached by content in CACHE/<sha256 hex>.cpio: the key is
- * a SHA-256 over every entry's path, type, permissions, owner, symbolic
- * link target and file content, in path order. Times are left out on
- * purpose: an engine lays out a fresh tree for every container (docker's
- * per-container init layer has new times each time), and the same image
- * must hit the cache; the archive keeps the times of the tree that made
- * it. A hit reads the tree once and writes nothing.
+ * a SHA-256 over the archive's layout version and every entry's path,
+ * type, permissions, owner, symbolic link target and file content, in
+ * path order. Times are left out on purpose: an engine lays out a fresh
+ * tree for every container (docker's per-container init layer has new
+ * times each time), and the same image must hit the cache; the archive
+ * keeps the times of the tree that made it. A hit reads the tree once and
+ * writes nothing.
  *
  * The walk never follows a symbolic link (every step is an openat with
  * O_NOFOLLOW below the root's descriptor), so links in the tree stay

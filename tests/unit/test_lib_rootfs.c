@@ -262,6 +262,8 @@ static void test_flatten(struct store *s)
 		return;
 	rc = rootfs_ensure(s, img, cpio, sizeof(cpio));
 	CHECK("flatten: archive made", rc == 0 && stat(cpio, &st1) == 0);
+	CHECK("flatten: named for its layout (v2: ELF data page-aligned)",
+	      rc == 0 && strstr(cpio, ".v2.cpio"));
 	if (rc)
 		printf("  (%s)\n", store_error());
 	n = read_cpio(cpio, v, 64);
@@ -350,6 +352,8 @@ static void test_refused(struct store *s, const char *name, const char *entry,
 static void test_elf_aligned(struct store *s)
 {
 	struct layer l_shared;
+	char old[4096];
+	int64_t bytes = 0;
 	static char elf[9001], elf2[4097], tiny[100], plain[9001];
 	struct layer_desc d;
 	struct image_list list;
@@ -407,6 +411,16 @@ static void test_elf_aligned(struct store *s)
 	CHECK("aligned: libarchive reads the archive (padding shows as '.')",
 	      n == 9 && find(v, n, "lib/tiny") && find(v, n, "lib/link"));
 	free(ar);
+	/* The same image's archive in the layout before v2: never used, and
+	 * pruned although the image is still there. */
+	snprintf(old, sizeof(old), "%s", cpio);
+	strcpy(strstr(old, ".v2.cpio"), ".cpio");
+	f = fopen(old, "w");
+	if (f)
+		fclose(f);
+	CHECK("aligned: an archive of the older layout is pruned, the image's stays",
+	      f && !rootfs_prune(s, &bytes) && access(old, F_OK) != 0 &&
+	      access(cpio, F_OK) == 0);
 	image_list_free(&list);
 }
 
