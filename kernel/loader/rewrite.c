@@ -353,6 +353,17 @@ static size_t fill_area(uint8_t *tp, uint64_t area, struct x86_syscall_site *s,
 	return k;
 }
 
+/* What replaces the len-byte window at site: `jmp t` (the trampoline),
+ * then int3 up to the syscall. */
+static void window_patch(uint8_t *out, uint64_t site, unsigned len, uint64_t t)
+{
+	int32_t d = (int32_t)(int64_t)(t - (site + 5));
+
+	out[0] = 0xe9;
+	memcpy(out + 1, &d, 4);
+	memset(out + 5, 0xcc, len - 5u);
+}
+
 /* Puts `jmp trampoline` (and int3 padding) over each window that has one. */
 static void patch_sites(uint8_t *mem, uint64_t va, size_t len, uint64_t area,
 			const struct x86_syscall_site *s, size_t n)
@@ -360,16 +371,10 @@ static void patch_sites(uint8_t *mem, uint64_t va, size_t len, uint64_t area,
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		uint8_t *m = mem + (s[i].win_addr - va);
-		uint64_t t = area + AREA_HDR + k * SLOT;
-		int32_t d;
-
 		if (!patchable(&s[i], va, len))
 			continue;
-		d = (int32_t)(int64_t)(t - (s[i].win_addr + 5));
-		m[0] = 0xe9;
-		memcpy(m + 1, &d, 4);
-		memset(m + 5, 0xcc, s[i].win_len - 5u);
+		window_patch(mem + (s[i].win_addr - va), s[i].win_addr,
+			     s[i].win_len, area + AREA_HDR + k * SLOT);
 		k++;
 	}
 }
@@ -565,43 +570,6 @@ static int put_back(const struct original *o)
 	return 1;
 }
 
-/* The sites of the area at `area` that lie in [lo, hi) get their bytes
- * back; each slot's record is then spent (its trampoline stays, for a
- * thread still inside it). */
-static void restore_area(uint64_t area, uint64_t lo, uint64_t hi)
-{
-	uint64_t pa, n, k;
-	unsigned prot;
-	uint8_t *base;
-
-	if (!vm_query(area, &pa, &prot))
-		return;
-	base = pmem_to_virt(pa); /* the area's pages are contiguous */
-	memcpy(&n, base + 8, 8);
-	for (k = 0; k < n; k++) {
-		uint8_t *rec = base + AREA_HDR + k * SLOT + SLOT_CODE;
-		struct original o;
-
-		memcpy(&o, rec, sizeof(o));
-		if (o.len < 5 || o.len > X86_WINDOW_MAX || o.site < lo ||
-		    o.site + o.len > hi ||
-		    !jumps_to(o.site, area + AREA_HDR + k * SLOT) || !put_back(&o))
-			continue;
-		o.len = 0;
-		memcpy(rec, &o, sizeof(o));
-	}
-}
-
-void rewrite_restore(uint64_t lo, uint64_t hi)
-{
-	const struct vma *v;
-	unsigned i;
-
-	for (i = 0; (v = vma_at(i)); i++)
-		if ((v->flags & VMA_TRAMPOLINES) && v->owner_lo < hi && lo < v->owner_hi)
-			restore_area(v->start, lo, hi);
-}
-
 /* The live slots (not restored, not forgotten) of every trampoline area
  * whose object overlaps [lo, hi), with a window that does too: fn(slot's
  * record, its trampoline's address, arg) for each. The areas' pages are
@@ -639,6 +607,38 @@ static unsigned each_live_slot(uint64_t lo, uint64_t hi,
 	return hits;
 }
 
+/* The slot's record is spent: its site is neither restored nor patched
+ * again (its trampoline stays, for a thread still inside it). */
+static void spend(uint8_t *rec)
+{
+	struct original o;
+
+	memcpy(&o, rec, sizeof(o));
+	o.len = 0;
+	memcpy(rec, &o, sizeof(o));
+}
+
+/* A site that lies wholly in [range[0], range[1]) and still jumps to its
+ * trampoline t gets its bytes back. */
+static void restore_one(uint8_t *rec, uint64_t t, void *arg)
+{
+	const uint64_t *range = arg;
+	struct original o;
+
+	memcpy(&o, rec, sizeof(o));
+	if (o.site < range[0] || o.site + o.len > range[1] ||
+	    !jumps_to(o.site, t) || !put_back(&o))
+		return;
+	spend(rec);
+}
+
+void rewrite_restore(uint64_t lo, uint64_t hi)
+{
+	uint64_t range[2] = { lo, hi };
+
+	each_live_slot(lo, hi, restore_one, range);
+}
+
 struct replay { uint64_t va; uint8_t *page; };
 
 /* Writes the part of the slot's patch (jmp rel32 to the trampoline, int3
@@ -648,14 +648,10 @@ static void replay_one(uint8_t *rec, uint64_t t, void *arg)
 	const struct replay *rp = arg;
 	uint8_t patch[X86_WINDOW_MAX];
 	struct original o;
-	int32_t d;
 	unsigned i;
 
 	memcpy(&o, rec, sizeof(o));
-	d = (int32_t)(int64_t)(t - (o.site + 5));
-	patch[0] = 0xe9;
-	memcpy(patch + 1, &d, 4);
-	memset(patch + 5, 0xcc, o.len - 5u);
+	window_patch(patch, o.site, o.len, t);
 	for (i = 0; i < o.len; i++)
 		if (o.site + i >= rp->va && o.site + i < rp->va + PAGE_SIZE)
 			rp->page[o.site + i - rp->va] = patch[i];
@@ -696,13 +692,9 @@ void rewrite_mark_pages(uint64_t lo, uint64_t hi, uint8_t *bits)
 
 static void forget_one(uint8_t *rec, uint64_t t, void *arg)
 {
-	struct original o;
-
 	(void)t;
 	(void)arg;
-	memcpy(&o, rec, sizeof(o));
-	o.len = 0;
-	memcpy(rec, &o, sizeof(o));
+	spend(rec);
 }
 
 void rewrite_forget(uint64_t lo, uint64_t hi)
