@@ -35,7 +35,6 @@
 #include "signal.h"
 
 /* Linked only into images that run Linux programs (husk.elf). */
-extern __typeof__(rewrite_code) rewrite_code __attribute__((weak));
 extern __typeof__(rewrite_mapped) rewrite_mapped __attribute__((weak));
 extern __typeof__(rewrite_restore) rewrite_restore __attribute__((weak));
 extern __typeof__(rewrite_enabled) rewrite_enabled __attribute__((weak));

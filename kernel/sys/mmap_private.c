@@ -88,6 +88,15 @@ static int rewriting(void)
 	return rewrite_code_from && rewrite_enabled && rewrite_enabled();
 }
 
+/* The initrd's own bytes of [fo, fo + len) of vn when they can be mapped
+ * as they are (untouched since unpacked, on a page boundary), or NULL. */
+static const uint8_t *in_place(struct vnode *vn, uint64_t fo, uint64_t len)
+{
+	const uint8_t *low = vfs_file_lower(vn, fo, len);
+
+	return low && !((uintptr_t)low & (MM_PAGE - 1)) ? low : 0;
+}
+
 /*
  * The pages of a new, not writable mapping that can be the initrd's own
  * are mapped at once: they cost no memory, and a first touch (a trap, the
@@ -105,8 +114,8 @@ static void map_in_place(const struct vma *v)
 	n = (v->end - v->start) / MM_PAGE;
 	if (n > (size - v->off) / MM_PAGE)
 		n = (size - v->off) / MM_PAGE; /* whole pages of the file only */
-	low = n ? vfs_file_lower(v->file, v->off, n * MM_PAGE) : 0;
-	if (!low || ((uintptr_t)low & (MM_PAGE - 1)))
+	low = n ? in_place(v->file, v->off, n * MM_PAGE) : 0;
+	if (!low)
 		return;
 	if (rewrite_mark_pages) {
 		marks = heap_alloc((size_t)(n + 7) / 8);
@@ -165,28 +174,28 @@ long mmap_private_file(uint64_t addr, uint64_t len, long prot, struct file *f,
 	return rc ? rc : (long)addr;
 }
 
-/* The initrd's own page for page (of v), when it may be mapped as it is;
- * else NULL. */
-static const uint8_t *borrowable(const struct vma *v, uint64_t page)
+/* The initrd's own page for page (of v, whose file is size bytes), when
+ * it may be mapped as it is; else NULL. */
+static const uint8_t *borrowable(const struct vma *v, uint64_t page,
+				 uint64_t size)
 {
 	uint64_t fo = v->off + (page - v->start);
 	const uint8_t *low;
 
-	if ((v->prot & PROT_WRITE) || fo + MM_PAGE > mm_file_size(v->file))
+	if ((v->prot & PROT_WRITE) || fo + MM_PAGE > size)
 		return 0;
-	low = vfs_file_lower(v->file, fo, MM_PAGE);
-	if (!low || ((uintptr_t)low & (MM_PAGE - 1)))
-		return 0;
-	if (rewrite_replay && rewrite_replay(page, 0))
+	low = in_place(v->file, fo, MM_PAGE);
+	if (low && rewrite_replay && rewrite_replay(page, 0))
 		return 0;
 	return low;
 }
 
-/* A fresh page with the file's bytes for page (of v) and the rewriter's
- * patches; its physical address, or 0 when memory is out. */
-static uint64_t filled_page(const struct vma *v, uint64_t page)
+/* A fresh page with the file's bytes for page (of v, whose file is size
+ * bytes) and the rewriter's patches; its physical address, or 0 when
+ * memory is out. */
+static uint64_t filled_page(const struct vma *v, uint64_t page, uint64_t size)
 {
-	uint64_t fo = v->off + (page - v->start), size = mm_file_size(v->file);
+	uint64_t fo = v->off + (page - v->start);
 	uint64_t pa = pmem_alloc(1), n;
 	uint8_t *mem;
 
@@ -209,13 +218,13 @@ static uint64_t filled_page(const struct vma *v, uint64_t page)
 
 int mmap_private_fault(const struct vma *v, uint64_t page)
 {
-	const uint8_t *low = borrowable(v, page);
-	uint64_t pa;
+	uint64_t size = mm_file_size(v->file), pa;
+	const uint8_t *low = borrowable(v, page, size);
 
 	if (low)
 		return !vm_map(page, mm_pa_of(low), MM_PAGE,
 			       mm_vm_prot(v->prot) | VM_BORROWED);
-	pa = filled_page(v, page);
+	pa = filled_page(v, page, size);
 	if (!pa)
 		mm_out_of_memory(page);
 	if (vm_map(page, pa, MM_PAGE, mm_vm_prot(v->prot))) {
@@ -232,7 +241,7 @@ static int own_page(const struct vma *v, uint64_t page)
 	unsigned prot;
 
 	if (!vm_query(page, &pa, &prot)) {
-		copy = filled_page(v, page);
+		copy = filled_page(v, page, mm_file_size(v->file));
 		if (!copy)
 			return -ENOMEM_;
 	} else if (prot & VM_BORROWED) {
