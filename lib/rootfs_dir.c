@@ -57,19 +57,17 @@ static void hash_header(struct digest_ctx *h, const char *path,
 }
 
 /*
- * Streams one file's data to the hash and, when a is not NULL, to the
- * archive. Exactly st_size bytes: a file that changed size meanwhile is
- * an error rather than a corrupt archive.
+ * Streams one file's data, from fd, to the hash and, when a is not NULL,
+ * to the archive. Exactly st_size bytes: a file that changed size
+ * meanwhile is an error rather than a corrupt archive.
  */
-static int copy_file(const struct rootfs_dir *d, const struct rootfs_dir_entry *e,
-		     struct digest_ctx *h, struct archive *a, char *buf)
+static int copy_fd(int fd, const struct rootfs_dir_entry *e,
+		   struct digest_ctx *h, struct archive *a, char *buf)
 {
-	int fd = rootfs_dir_open(d, e->path), rc = 0;
 	off_t left = e->st.st_size;
 	ssize_t k;
+	int rc = 0;
 
-	if (fd < 0)
-		return STORE_ERR;
 	while (!rc && left > 0) {
 		k = read(fd, buf, left < CHUNK ? (size_t)left : CHUNK);
 		if (k < 0 && errno == EINTR)
@@ -85,6 +83,17 @@ static int copy_file(const struct rootfs_dir *d, const struct rootfs_dir_entry *
 			rc = store_fail(STORE_ERR, "cpio: %s", archive_error_string(a));
 		left -= k;
 	}
+	return rc;
+}
+
+static int copy_file(const struct rootfs_dir *d, const struct rootfs_dir_entry *e,
+		     struct digest_ctx *h, char *buf)
+{
+	int fd = rootfs_dir_open(d, e->path), rc;
+
+	if (fd < 0)
+		return STORE_ERR;
+	rc = copy_fd(fd, e, h, NULL, buf);
 	close(fd);
 	return rc;
 }
@@ -104,7 +113,7 @@ int rootfs_dir_key(const struct rootfs_dir *d, struct digest *key)
 	for (i = 0; !rc && i < d->n; i++) {
 		hash_header(&h, d->v[i].path, &d->v[i].st, d->v[i].link);
 		if (S_ISREG(d->v[i].st.st_mode))
-			rc = copy_file(d, &d->v[i], &h, NULL, buf);
+			rc = copy_file(d, &d->v[i], &h, buf);
 	}
 	free(buf);
 	if (rc) {
@@ -131,39 +140,31 @@ static void fill_entry(struct archive_entry *ae, const char *path,
 		archive_entry_set_symlink(ae, link);
 }
 
-/* The first bytes of a regular file (zeros when it cannot be read: the
- * copy that follows says why). */
-static void read_head(const struct rootfs_dir *d, const char *path, char *head,
-		      size_t n)
-{
-	int fd = rootfs_dir_open(d, path);
-
-	memset(head, 0, n);
-	if (fd >= 0) {
-		if (pread(fd, head, n, 0) != (ssize_t)n)
-			memset(head, 0, n);
-		close(fd);
-	}
-}
-
 static int write_one(struct newc_out *o, const struct rootfs_dir *d,
 		     const char *path, const struct stat *st, const char *link,
 		     int64_t ino, struct digest_ctx *h, char *buf)
 {
 	struct archive_entry *ae = archive_entry_new();
 	struct rootfs_dir_entry e = { (char *)path, *st, (char *)link };
+	int data = S_ISREG(st->st_mode) && st->st_size, fd = -1, rc = 0;
 	char head[4] = { 0 };
-	int rc = 0;
 
 	if (!ae)
 		return store_fail(STORE_ERR, "out of memory");
 	fill_entry(ae, path, st, link, ino);
 	hash_header(h, path, st, link);
-	if (S_ISREG(st->st_mode) && st->st_size >= 4096)
-		read_head(d, path, head, sizeof(head));
-	rc = newc_put(o, ae, head, sizeof(head));
-	if (!rc && S_ISREG(st->st_mode) && st->st_size)
-		rc = copy_file(d, &e, h, o->a, buf);
+	/* Its first bytes say whether newc_put page-aligns it (an ELF file);
+	 * read from the descriptor the data then streams from. */
+	if (data && (fd = rootfs_dir_open(d, path)) < 0)
+		rc = STORE_ERR;
+	if (fd >= 0 && pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head))
+		memset(head, 0, sizeof(head));
+	if (!rc)
+		rc = newc_put(o, ae, head, sizeof(head));
+	if (!rc && data)
+		rc = copy_fd(fd, &e, h, o->a, buf);
+	if (fd >= 0)
+		close(fd);
 	archive_entry_free(ae);
 	return rc;
 }
