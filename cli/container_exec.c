@@ -21,6 +21,7 @@
 #include "container_cli.h"
 #include "json_util.h"
 #include "rootfs.h"
+#include "vmm_main.h"
 
 /*
  * The common case, a name, reads index.json and that one image; IDs,
@@ -209,6 +210,8 @@ int ctr_mark_exited(struct store *s, struct container *c, int wait_status,
 	st->exit_code = exit_status_of(wait_status);
 	st->finished = time_now_ns();
 	console_report_state(report, st->exit_code, st);
+	/* For husk wait, which may hold it open past the record's end. */
+	container_exitcode_write(c, st->exit_code);
 	if (json_is_true(json_object_get(c->config, "AutoRemove")))
 		return container_remove(s, c);
 	return container_save_state(s, c);
@@ -371,7 +374,7 @@ int ctr_run_foreground(struct store *s, struct container *c, int interactive)
 	return exit_status_of(status);
 }
 
-/* ---- foreground --rm: husk becomes husk-vmm ---- */
+/* ---- foreground --rm: husk becomes the monitor ---- */
 
 static int stdin_from_null(void)
 {
@@ -385,15 +388,17 @@ static int stdin_from_null(void)
 
 /*
  * Such a container is removed the moment it ends, so nobody needs husk
- * to wait for it: husk writes the record (running, its own pid: exec
- * keeps the pid and its start time, so the record names husk-vmm), then
- * execs husk-vmm in its own place. `husk ps` lists it, `husk stop` and
- * `husk kill` signal it; signals (Ctrl-C, SIGTERM) reach husk-vmm
- * directly, which passes them to the program, and the exit status is
- * husk-vmm's own. With no keeper left to remove the record, the first
- * reader that finds its pid ended does (container.c). Unlike Docker, the
- * exit status is not recorded (`husk wait` cannot give it). Returns only
- * on failure.
+ * to wait for it: husk writes the record (running, its own pid), then
+ * becomes the monitor: it calls vmm_main(), the monitor husk carries
+ * (vmm/vmm_main.h), saving an exec of husk-vmm; a stand-in $HUSK_VMM or
+ * the QEMU fallback is exec'd in husk's place (exec keeps the pid and its
+ * start time, so the record names the monitor either way). `husk ps`
+ * lists it, `husk stop` and `husk kill` signal it; signals (Ctrl-C,
+ * SIGTERM) reach the monitor directly, which passes them to the program,
+ * and the exit status is the monitor's own. The monitor also writes it
+ * to the record's exitcode file (--status-fd), for `husk wait`. With no
+ * keeper left to remove the record, the first reader that finds its pid
+ * ended does (container.c). Returns only on failure.
  */
 int ctr_exec_rm(struct store *s, struct run_args *a)
 {
@@ -401,7 +406,7 @@ int ctr_exec_rm(struct store *s, struct run_args *a)
 	struct launch_argv argv = { 0 };
 	struct container c;
 	json_t *config;
-	int rc;
+	int rc, status;
 
 	rc = run_config(s, a, cpio, sizeof(cpio), &config);
 	if (rc)
@@ -415,6 +420,14 @@ int ctr_exec_rm(struct store *s, struct run_args *a)
 	rc = launch_tools(vmm, sizeof(vmm), kernel, sizeof(kernel));
 	if (!rc)
 		rc = launch_argv(c.config, vmm, kernel, cpio, &argv);
+	/* Not close-on-exec: the monitor's own (vmm_main keeps it too). */
+	status = rc ? -1 : container_exitcode_open(&c, O_WRONLY);
+	if (!rc && status < 0)
+		rc = store_fail_errno("cannot open %s/exitcode", c.dir);
+	if (!rc && fcntl(status, F_SETFD, 0) < 0)
+		rc = store_fail_errno("fcntl");
+	if (!rc)
+		rc = launch_argv_status_fd(&argv, status);
 	if (rc)
 		rc = cli_store_fail(EXIT_HUSK);
 	else if (!a->interactive)
@@ -422,9 +435,13 @@ int ctr_exec_rm(struct store *s, struct run_args *a)
 	if (!rc) {
 		ctr_note_monitor(a->quiet);
 		fflush(NULL);
+		if (launch_vmm_builtin())
+			_exit(vmm_main((int)argv.n, argv.v));
 		execv(argv.v[0], argv.v);
 		rc = cli_fail(EXIT_HUSK, "cannot run %s: %s", argv.v[0], strerror(errno));
 	}
+	if (status >= 0)
+		close(status);
 	container_remove(s, &c);
 	container_free(&c);
 	launch_argv_free(&argv);

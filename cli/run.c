@@ -2,7 +2,7 @@
  * husk run: create a container and run it, in the foreground (husk-vmm's
  * output is the terminal's, husk exits with the program's status) or,
  * with -d, under a supervisor (the ID is printed once husk-vmm runs).
- * A foreground --rm run writes its record and execs husk-vmm
+ * A foreground --rm run writes its record and becomes the monitor
  * (container_exec.c, ctr_exec_rm) rather than waiting for it: the common
  * `husk run --rm` costs little more than husk-vmm alone.
  */
@@ -47,7 +47,7 @@ static int run(int argc, char **argv)
 		run_args_free(&a);
 		return rc;
 	}
-	/* Nothing is left to do after such a run: husk becomes husk-vmm. */
+	/* Nothing is left to do after such a run: husk becomes the monitor. */
 	if (a.rm && !a.detach) {
 		rc = ctr_exec_rm(&s, &a);
 		store_close(&s);

@@ -1,5 +1,7 @@
 /* husk wait: blocks until each container stops, prints its exit status. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "container_cli.h"
 
@@ -11,6 +13,41 @@ const struct verb verb_wait = {
 	.usage = "CONTAINER [CONTAINER...]",
 	.run = run,
 };
+
+/*
+ * A --rm container's record goes as it ends: its status is in the
+ * exitcode file, opened before that (container.h). Empty there means
+ * nobody learned it (the monitor or its keeper was killed): 137, as a
+ * record found running with nobody left is taken to be killed.
+ */
+static int wait_one(struct store *s, const char *what)
+{
+	struct container c;
+	int rc, fd, status;
+
+	rc = ctr_find(s, what, &c);
+	if (rc)
+		return rc;
+	fd = container_exitcode_open(&c, O_RDONLY);
+	rc = ctr_wait_exited(s, &c, -1);
+	if (!rc) {
+		printf("%d\n", c.state.exit_code);
+	} else if (rc == CTR_GONE && fd >= 0) {
+		if (container_exitcode_read(fd, &status))
+			status = CONTAINER_EXIT_KILLED;
+		printf("%d\n", status);
+		rc = 0;
+	} else if (rc == CTR_GONE) {
+		rc = cli_fail(EXIT_NOT_FOUND, "container %s was removed when it "
+			      "exited (--rm) before its exit status could be "
+			      "read", what);
+	}
+	if (fd >= 0)
+		close(fd);
+	fflush(stdout);
+	container_free(&c);
+	return rc;
+}
 
 static int run(int argc, char **argv)
 {
@@ -27,22 +64,7 @@ static int run(int argc, char **argv)
 	if (rc)
 		return rc;
 	for (i = 0; i < nargs; i++) {
-		struct container c;
-		rc = ctr_find(&s, argv[i], &c);
-		if (rc) {
-			worst = rc > worst ? rc : worst;
-			continue;
-		}
-		rc = ctr_wait_exited(&s, &c, -1);
-		if (!rc)
-			printf("%d\n", c.state.exit_code);
-		/* A foreground --rm run has no keeper to record its status. */
-		if (rc == CTR_GONE)
-			rc = cli_fail(EXIT_NOT_FOUND, "container %s was removed when "
-				      "it exited (--rm); its exit status was not "
-				      "kept", argv[i]);
-		fflush(stdout);
-		container_free(&c);
+		rc = wait_one(&s, argv[i]);
 		worst = rc > worst ? rc : worst;
 	}
 	store_close(&s);

@@ -437,7 +437,7 @@ static int claim_name(const struct store *s, const char *name, char *buf,
 	return rc;
 }
 
-/* Both files written out of sight, then the directory renamed into place. */
+/* The files written out of sight, then the directory renamed into place. */
 static int write_record(const char *root, struct container *c, int sync)
 {
 	char *text = json_dumps(c->config, JSON_INDENT(1) | JSON_SORT_KEYS);
@@ -453,6 +453,8 @@ static int write_record(const char *root, struct container *c, int sync)
 					sync);
 	if (!rc)
 		rc = write_state(c, 1);
+	if (!rc)
+		rc = container_put_file(c->dir, "exitcode", "", 0, 0);
 	if (!rc)
 		rc = container_dir_publish(c->dir, final, sync);
 	snprintf(c->dir, sizeof(c->dir), "%s", final);

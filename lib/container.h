@@ -14,6 +14,12 @@
  *                      StartedAt, FinishedAt (ns since 1970), Error (the
  *                      first line of the guest's crash report, "" for
  *                      none), OOMKilled
+ *   <id>/exitcode      the exit status ("137\n"), written in place, once,
+ *                      by whoever learns it: the keeper, or for a
+ *                      foreground --rm run the monitor itself
+ *                      (husk-vmm --status-fd); empty until then. husk
+ *                      wait opens it while the container runs, so that
+ *                      a --rm container's status outlives its record
  *   <id>/log           the container's output (detached or not, written
  *                      by its keeper), one line per record:
  *                      "<RFC 3339 time> stdout|stderr <text>"
@@ -24,7 +30,7 @@
  * checked with its start time, so a reused pid does not fool us) is
  * exited with 137, as if killed, or removed when the container was --rm
  * (a foreground --rm run has no keeper: husk wrote the record and became
- * husk-vmm, so the first reader after its end removes it), both by the
+ * the monitor, so the first reader after its end removes it), both by the
  * reader that notices, under the lock.
  *
  * Errors follow the store's convention (store_error()).
@@ -91,8 +97,8 @@ int container_create(const struct store *s, json_t *config, const char *name,
 
 /*
  * A new record that says running from the start, for pid: a process
- * about to exec husk-vmm (which keeps its pid and start time), with no
- * keeper. Its readers remove it once pid has ended if config says
+ * about to become the monitor (vmm_main, or an exec, which keeps its pid
+ * and start time), with no keeper. Its readers remove it once pid has ended if config says
  * AutoRemove; otherwise they record 137, nobody having seen the status.
  */
 int container_create_running(const struct store *s, json_t *config,
@@ -194,6 +200,15 @@ int container_write_file(const char *dir, const char *name, const void *buf,
 /* Writes dir/name in place: for a directory nobody reads yet. */
 int container_put_file(const char *dir, const char *name, const void *buf,
 		       size_t n, int sync);
+/*
+ * The record's exitcode file, opened with flags (O_RDONLY for a waiter,
+ * O_WRONLY for a monitor's --status-fd); -1 with errno on failure.
+ */
+int container_exitcode_open(const struct container *c, int flags);
+/* Writes status into it (the keeper's part, before a --rm record goes). */
+int container_exitcode_write(const struct container *c, int status);
+/* The status in an exitcode file opened earlier; -1 while it is empty. */
+int container_exitcode_read(int fd, int *status);
 /* flock(2) on containers/lock; returns the fd, or -1 after store_fail. */
 int container_lock(const struct store *s, int exclusive);
 void container_unlock(int fd);

@@ -62,6 +62,45 @@ int container_put_file(const char *dir, const char *name, const void *buf,
 	return rc;
 }
 
+int container_exitcode_open(const struct container *c, int flags)
+{
+	char path[sizeof(c->dir) + 16];
+
+	snprintf(path, sizeof(path), "%s/exitcode", c->dir);
+	return open(path, flags | O_CLOEXEC);
+}
+
+/* In place, not by rename: a waiter holds the file open. */
+int container_exitcode_write(const struct container *c, int status)
+{
+	char text[16];
+	int fd = container_exitcode_open(c, O_WRONLY | O_TRUNC), rc = 0;
+
+	if (fd < 0)
+		return store_fail_errno("cannot open %s/exitcode", c->dir);
+	snprintf(text, sizeof(text), "%d\n", status);
+	if (write_full(fd, text, strlen(text)))
+		rc = store_fail_errno("%s/exitcode: cannot write", c->dir);
+	close(fd);
+	return rc;
+}
+
+int container_exitcode_read(int fd, int *status)
+{
+	char text[16], *end;
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	long v;
+
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	v = strtol(text, &end, 10);
+	if (end == text || *end != '\n' || v < 0 || v > 255)
+		return -1;
+	*status = (int)v;
+	return 0;
+}
+
 /*
  * A second flock(2) on a new descriptor would wait for ourselves, so a
  * process that holds the lock reuses it (reading records under the lock

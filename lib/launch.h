@@ -63,6 +63,11 @@ int launch_config(const struct image *img, const char *image_arg,
  * QEMU fallback, launch_monitor.c) when HUSK_MONITOR picks QEMU.
  */
 int launch_tools(char *vmm, size_t nvmm, char *kernel, size_t nkernel);
+/*
+ * Whether the monitor is husk-vmm itself (no $HUSK_VMM stand-in, not the
+ * QEMU fallback): the one the husk binary also carries (vmm/vmm_main.h).
+ */
+int launch_vmm_builtin(void);
 
 /*
  * A container's config with Argv (the command, argv[0] first) and Env:
@@ -119,6 +124,11 @@ struct launch_argv {
 int launch_argv(const json_t *config, const char *vmm, const char *kernel,
 		const char *cpio, struct launch_argv *out);
 void launch_argv_free(struct launch_argv *a);
+/*
+ * Adds "--status-fd FD" after argv[0]: the monitor (husk-vmm, or the
+ * husk-qemu wrapper) writes its exit status there when done.
+ */
+int launch_argv_status_fd(struct launch_argv *a, int fd);
 
 /* wrapper QEMU ARGS...: QEMU booting kernel with the config's program. */
 int launch_qemu_argv(const json_t *config, const char *wrapper,

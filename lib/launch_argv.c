@@ -56,6 +56,14 @@ static const char *monitor_binary(void)
 	return m == LAUNCH_MONITOR_QEMU ? LAUNCH_QEMU_WRAPPER : "husk-vmm";
 }
 
+int launch_vmm_builtin(void)
+{
+	const char *set = getenv("HUSK_VMM");
+	enum launch_monitor m;
+
+	return !(set && set[0]) && !launch_monitor(&m) && m == LAUNCH_MONITOR_VMM;
+}
+
 int launch_tools(char *vmm, size_t nvmm, char *kernel, size_t nkernel)
 {
 	const char *monitor = monitor_binary();
@@ -196,6 +204,26 @@ int launch_argv(const json_t *config, const char *vmm, const char *kernel,
 		launch_argv_free(out);
 		return STORE_ERR;
 	}
+	return 0;
+}
+
+int launch_argv_status_fd(struct launch_argv *a, int fd)
+{
+	char num[16], *flag, *value;
+	int rc;
+
+	snprintf(num, sizeof(num), "%d", fd);
+	rc = push(a, "%s", "--status-fd");
+	if (!rc)
+		rc = push(a, "%s", num);
+	if (rc)
+		return rc;
+	/* The two new words move to just after argv[0]. */
+	flag = a->v[a->n - 2];
+	value = a->v[a->n - 1];
+	memmove(&a->v[3], &a->v[1], (a->n - 3) * sizeof(*a->v));
+	a->v[1] = flag;
+	a->v[2] = value;
 	return 0;
 }
 

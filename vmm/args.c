@@ -5,6 +5,9 @@
  * the guest program. The network options (--net, -p, --mac) are parsed
  * in args_net.c.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +38,10 @@ void usage(int fd)
 		"                  implies --net user; HOST_IP 0.0.0.0 by default)\n"
 		"  --mac XX:XX:XX:XX:XX:XX  the device's MAC address (default: a\n"
 		"                  random locally administered one, 02:...)\n"
+		"  --status-fd N   when done, write the exit status (decimal, then a\n"
+		"                  newline) to descriptor N, which must be open for\n"
+		"                  writing: for whoever waits on husk-vmm without\n"
+		"                  being its parent (husk wait)\n"
 		"  -h, --help      show this help\n"
 		"  --version       show the version\n"
 		"  -- ARGS...      the program's arguments (appended to the\n"
@@ -129,6 +136,26 @@ static int add_kopt(struct vmm_args *a, const char *prefix, const char *v)
 }
 
 
+/* A descriptor above standard error, open for writing. */
+static int parse_status_fd(const char *s, struct vmm_args *a)
+{
+	char *end;
+	long fd;
+	int fl;
+
+	errno = 0;
+	fd = strtol(s, &end, 10);
+	if (errno || end == s || *end || fd < 3 || fd > INT_MAX)
+		return vmm_fail(HUSK_VMM_EXIT_USAGE, "--status-fd '%s': expected "
+				"a descriptor number above 2", s);
+	fl = fcntl((int)fd, F_GETFL);
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+		return vmm_fail(HUSK_VMM_EXIT_USAGE, "--status-fd %ld: not a "
+				"descriptor open for writing", fd);
+	a->status_fd = (int)fd;
+	return 0;
+}
+
 static int one_arg(struct vmm_args *a, int argc, char **argv, int *i)
 {
 	const char *arg = argv[*i], *v;
@@ -167,6 +194,8 @@ static int one_arg(struct vmm_args *a, int argc, char **argv, int *i)
 	} else if ((v = option(argc, argv, i, "--mac", &missing))) {
 		a->mac_set = 1;
 		return parse_mac(v, a->mac);
+	} else if ((v = option(argc, argv, i, "--status-fd", &missing))) {
+		return parse_status_fd(v, a);
 	} else if (missing) {
 		return vmm_fail(HUSK_VMM_EXIT_USAGE, "%s needs a value", arg);
 	} else if (arg[0] == '-' && arg[1]) {
@@ -187,6 +216,7 @@ int args_parse(int argc, char **argv, struct vmm_args *a)
 	int i, rc;
 
 	memset(a, 0, sizeof(*a));
+	a->status_fd = -1;
 	a->mem_arg = VMM_DEFAULT_MEM;
 	a->cmdline = "";
 	rc = parse_mem(a->mem_arg, &a->mem_size);

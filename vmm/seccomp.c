@@ -1,7 +1,8 @@
 /*
  * The seccomp allowlist of the run loop. Once the guest runs, husk-vmm
  * needs only: KVM_RUN on its vCPU (and KVM_GET_REGS/KVM_GET_SREGS for a
- * register dump), write/writev to standard output and error, and the ways
+ * register dump), write/writev to standard output and error, write to the
+ * --status-fd descriptor (the exit status, at the end), and the ways
  * out. With a device, also writes to its eventfds and futex (its lock).
  * Everything else kills the process: a guest that found a bug in the run
  * loop gains no more than that. The device's I/O thread has its own
@@ -163,8 +164,8 @@ scmp_filter_ctx seccomp_new_filter(void)
 	return ctx;
 }
 
-int seccomp_prepare(int vcpu_fd, int vm_fd, const int *wfds, unsigned nwfds,
-		    struct seccomp_prog *p)
+int seccomp_prepare(int vcpu_fd, int vm_fd, int status_fd, const int *wfds,
+		    unsigned nwfds, struct seccomp_prog *p)
 {
 	scmp_filter_ctx ctx;
 	int rc;
@@ -174,6 +175,9 @@ int seccomp_prepare(int vcpu_fd, int vm_fd, const int *wfds, unsigned nwfds,
 	if (!(ctx = seccomp_new_filter()))
 		return HUSK_VMM_EXIT_KVM;
 	rc = add_rules(ctx, vcpu_fd, vm_fd);
+	if (!rc && status_fd >= 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+				      SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)status_fd));
 	if (!rc)
 		rc = add_device_rules(ctx, wfds, nwfds);
 	if (rc < 0)
@@ -205,7 +209,7 @@ int seccomp_install(const struct seccomp_prog *p)
 int seccomp_apply(int vcpu_fd)
 {
 	struct seccomp_prog p;
-	int rc = seccomp_prepare(vcpu_fd, -1, NULL, 0, &p);
+	int rc = seccomp_prepare(vcpu_fd, -1, -1, NULL, 0, &p);
 
 	if (!rc)
 		rc = seccomp_install(&p);

@@ -70,6 +70,7 @@ struct vmm_args {
 	int nargs;            /* program arguments after "--" */
 	char **args;
 	int help, version;
+	int status_fd;        /* --status-fd: where the exit status goes; -1 */
 	/* Library OS options from -e, --cwd, --no-rewrite, --trace-syscalls,
 	 * added to the guest command line as husk.* words. */
 	const char *kopts[VMM_MAX_KOPTS];
@@ -282,11 +283,12 @@ struct seccomp_prog {
 };
 
 /* Builds the run loop's allowlist as BPF, ahead of time, so that
- * installing it right before KVM_RUN is one system call. wfds: eventfds
- * the vCPU thread may also write (a device's; then futex too, for the
- * device's lock). */
-int seccomp_prepare(int vcpu_fd, int vm_fd, const int *wfds, unsigned nwfds,
-		    struct seccomp_prog *p);
+ * installing it right before KVM_RUN is one system call. status_fd: the
+ * --status-fd descriptor the exit status is written to at the end (-1:
+ * none). wfds: eventfds the vCPU thread may also write (a device's; then
+ * futex too, for the device's lock). */
+int seccomp_prepare(int vcpu_fd, int vm_fd, int status_fd, const int *wfds,
+		    unsigned nwfds, struct seccomp_prog *p);
 /* ctx compiled to BPF into p. */
 /* An empty filter whose default kills the process (each thread's starts
  * so); NULL after a message. */

@@ -3,6 +3,8 @@
 #
 #   $(BUILD)/bin/husk-vmm      the monitor
 #   $(BUILD)/vmm/*.o           its objects (machine.o: the shared builder)
+#   $(BUILD)/vmm/libvmm.a      all of them but main.o: vmm_main(), which
+#                              husk links too (cli/cli.mk, vmm_main.h)
 #   $(BUILD)/tests/unit/test_vmm_* and test_machine: host unit tests
 #
 # Linked statically (glibc, libseccomp, libslirp, GLib and PCRE2): no
@@ -25,6 +27,7 @@ VMM_BIN := $(BUILD)/bin/husk-vmm
 VMM_SRCS := $(wildcard vmm/*.c)
 VMM_OBJS := $(patsubst vmm/%.c,$(BUILD)/vmm/%.o,$(VMM_SRCS))
 VMM_MACHINE_OBJ := $(BUILD)/vmm/machine.o
+VMM_LIB := $(BUILD)/vmm/libvmm.a
 VMM_STATIC ?= 1
 VMM_LDFLAGS := $(if $(VMM_STATIC),-static)
 
@@ -61,10 +64,14 @@ UNIT_TESTS += $(VMM_TESTS)
 .PHONY: husk-vmm
 husk-vmm: $(VMM_BIN)
 
-$(VMM_BIN): $(VMM_OBJS) $(VMM_MACHINE_OBJ) $(SLIRP_LIB)
+$(VMM_BIN): $(BUILD)/vmm/main.o $(VMM_LIB) $(SLIRP_LIB)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(VMM_LDFLAGS) -o $@ $(VMM_OBJS) \
-		$(VMM_MACHINE_OBJ) $(VMM_LDLIBS)
+	$(HOST_CC) $(HOST_CFLAGS) $(VMM_LDFLAGS) -o $@ $(BUILD)/vmm/main.o \
+		$(VMM_LIB) $(VMM_LDLIBS)
+
+$(VMM_LIB): $(filter-out $(BUILD)/vmm/main.o,$(VMM_OBJS)) $(VMM_MACHINE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
 # After lwIP's fetch (kernel/net/module.mk), which already fetches whatever
 # is missing: two runs of the script at once would race.

@@ -82,6 +82,30 @@ case_() {
 }
 
 case_ "SIGTERM reaches the program's handler" 7 "^got SIGTERM$" TERM
+# husk wait on a foreground --rm run: husk-qemu writes the program's
+# status to the record's exitcode file (--status-fd) before the record goes.
+setsid "$H" run --rm --name qwait sigs /bin/signals-musl wait-term >"$T/out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q "^waiting for SIGTERM" "$T/out" && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+"$H" wait qwait >"$T/wait" 2>&1 &
+wp=$!
+# wait polls the record, asleep in clock_nanosleep (230) or nanosleep (35)
+i=0
+until grep -qE '^(230|35) ' "/proc/$wp/syscall" 2>/dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM "$pid"
+i=0
+while kill -0 "$wp" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL "$pid" "$wp" 2>/dev/null
+wait "$pid" 2>/dev/null
+wait "$wp"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$T/wait")" = 7 ]; then
+	ok "husk wait on a foreground --rm run prints the program's status"
+else
+	bad "husk wait on a foreground --rm run prints the program's status" \
+		"status $rc: $(cat "$T/wait"); run: $(tail -n 2 "$T/out")"
+fi
 case_ "SIGINT: the program's default action ends it" 130 \
 	"program terminated by SIGINT" INT
 case_ "Ctrl-C (SIGINT to the process group) reaches the program, not QEMU" \

@@ -87,13 +87,20 @@ cpio -it <"$HUSK_HOME/rootfs/"*.cpio 2>/dev/null | grep -qx 'bin/hello-musl' && 
 # ---- running, with a stand-in monitor ----
 cat >"$T/fake-vmm" <<'EOF'
 #!/bin/bash
-# Stands in for husk-vmm: prints its command line, then does $FAKE.
+# Stands in for husk-vmm: prints its command line, then does $FAKE; with
+# --status-fd N, as husk-vmm, it writes its exit status to N on the way out.
 echo "vmm: $*"
+sfd=
+[ "$1" = --status-fd ] && sfd=$2
+finish() {
+	[ -z "$sfd" ] || echo "$1" >&"$sfd"
+	exit "$1"
+}
 case ${FAKE:-exit} in
-exit) exit "${FAKE_STATUS:-42}" ;;
-talk) echo "to stdout"; echo "to stderr" >&2; exit 5 ;;
+exit) finish "${FAKE_STATUS:-42}" ;;
+talk) echo "to stdout"; echo "to stderr" >&2; finish 5 ;;
 term)
-	trap 'echo "got TERM"; exit 7' TERM
+	trap 'echo "got TERM"; finish 7' TERM
 	echo "waiting"
 	while :; do sleep 0.05; done ;;
 deaf)
@@ -105,16 +112,16 @@ EOF
 chmod +x "$T/fake-vmm"
 export HUSK_VMM=$T/fake-vmm HUSK_KERNEL=$T/fake-vmm
 cpio=$(ls "$HUSK_HOME/rootfs/"*.cpio)
-expect "run: husk-vmm's command line" 42 "^vmm: --mem 262144K --initrd $cpio -e K=v --cwd /tmp --cmdline hostname=[0-9a-f]{12} $T/fake-vmm -- /bin/hello-musl x y\$" "$H" run --rm -e K=v -w /tmp img /bin/hello-musl x y
+expect "run: husk-vmm's command line" 42 "^vmm: --status-fd [0-9]+ --mem 262144K --initrd $cpio -e K=v --cwd /tmp --cmdline hostname=[0-9a-f]{12} $T/fake-vmm -- /bin/hello-musl x y\$" "$H" run --rm -e K=v -w /tmp img /bin/hello-musl x y
 expect "run -p: --net user and each port reach husk-vmm" 42 ' --net user -p 0\.0\.0\.0:8080:80/tcp -p 127\.0\.0\.1:9090:90/udp ' "$H" run --rm -p 8080:80 -p 127.0.0.1:9090:90/udp img /bin/sh
 expect "run --network tap:NAME" 42 ' --net tap:tap7 ' "$H" run --rm --network tap:tap7 img /bin/sh
-expect "run: no -p, no --network: no NIC" 42 '^vmm: --mem [0-9]+K --initrd [^ ]+ --cmdline hostname=[0-9a-f]{12} [^-]' "$H" run --rm img /bin/sh
+expect "run: no -p, no --network: no NIC" 42 '^vmm: --status-fd [0-9]+ --mem [0-9]+K --initrd [^ ]+ --cmdline hostname=[0-9a-f]{12} [^-]' "$H" run --rm img /bin/sh
 expect "run --hostname reaches the guest" 42 ' --cmdline hostname=web ' "$H" run --rm --hostname web img /bin/sh
 expect "run: the default host name is the short ID" 42 ' --cmdline hostname=[0-9a-f]{12} ' "$H" run --rm --name named img /bin/sh
 expect "inspect: NetworkSettings.Ports in Docker's shape" 0 '"80/tcp":\[\{"HostIp":"0\.0\.0\.0","HostPort":"8080"\}\]' \
 	sh -c "'$H' create --name ported -p 8080:80 img /bin/sh >/dev/null && '$H' inspect ported | jq -c '.[0].NetworkSettings.Ports'"
 "$H" rm ported >/dev/null
-expect "run: -m in Docker's units" 42 '^vmm: --mem 524288K ' "$H" run --rm -m 512m img /bin/sh
+expect "run: -m in Docker's units" 42 '^vmm: --status-fd [0-9]+ --mem 524288K ' "$H" run --rm -m 512m img /bin/sh
 expect "run: options after IMAGE belong to the program" 42 ' -- /bin/sh -d --rm$' "$H" run --rm img /bin/sh -d --rm
 [ -z "$("$H" ps -aq)" ] && ok "run --rm leaves no record" || bad "run --rm" "$("$H" ps -a)"
 expect "run: the exit status is the program's" 9 '' env FAKE_STATUS=9 "$H" run --name nine img /bin/sh
@@ -188,8 +195,32 @@ kill -TERM $fg
 reap $fg
 reap $wp
 rc=$?
-[ $rc = 1 ] && grep -q 'was removed when it exited (--rm)' "$T/wait.out" && ok "run --rm: wait says the status was not kept" ||
+[ $rc = 0 ] && [ "$(cat "$T/wait.out")" = 7 ] && ok "run --rm: wait prints the status the monitor wrote (--status-fd)" ||
 	bad "run --rm wait" "status $rc: $(cat "$T/wait.out")"
+# No status written (the monitor was killed): 137, as for any SIGKILL.
+FAKE=deaf "$H" run --rm --name fgkilled img /bin/sh >"$T/fg.out" 2>&1 &
+fg=$!
+until_ok 10 grep -q 'ignoring TERM' "$T/fg.out"
+"$H" wait fgkilled >"$T/wait.out" 2>&1 &
+wp=$!
+until_ok 10 grep -qE '^(230|35) ' "/proc/$wp/syscall"
+"$H" kill fgkilled >/dev/null
+reap $fg 2>/dev/null
+reap $wp
+rc=$?
+[ $rc = 0 ] && [ "$(cat "$T/wait.out")" = 137 ] && ok "run --rm: wait on one killed with SIGKILL prints 137" ||
+	bad "run --rm killed wait" "status $rc: $(cat "$T/wait.out")"
+# Detached --rm: the supervisor writes the status before the record goes.
+FAKE=term "$H" run -d --rm --name dwait img /bin/sh >/dev/null
+until_ok 10 sh -c "'$H' logs dwait | grep -q waiting"
+"$H" wait dwait >"$T/wait.out" 2>&1 &
+wp=$!
+until_ok 10 grep -qE '^(230|35) ' "/proc/$wp/syscall"
+"$H" stop dwait >/dev/null
+reap $wp
+rc=$?
+[ $rc = 0 ] && [ "$(cat "$T/wait.out")" = 7 ] && ok "run -d --rm: wait prints the status after the record went" ||
+	bad "run -d --rm wait" "status $rc: $(cat "$T/wait.out")"
 FAKE=term "$H" run --rm --name fgdead img /bin/sh >"$T/fg.out" 2>&1 &
 fg=$!
 until_ok 10 grep -q waiting "$T/fg.out"
@@ -306,8 +337,9 @@ GUEST_CASES=("run --rm prints and exits 3" "run --rm leaves no record"
 	"stop: the handler ran, 7 recorded" "logs shows the handler's output" "rm"
 	"wait prints 3" "a missing command exits 127" "a bad image name exits 125"
 	"busybox along PATH with -e and -w" "SIGTERM to husk run reaches the program"
-	"run --rm: ps lists it while it runs" "run --rm: stop by ID ends it with the handler's status"
-	"run --rm: no record left after it ends"
+	"run --rm: ps lists it while it runs" "run --rm: husk is the monitor (no exec of husk-vmm)"
+	"run --rm: stop by ID ends it with the handler's status"
+	"run --rm: no record left after it ends" "run --rm: wait prints the status husk-vmm wrote"
 	"stop -t 2 ends a guest deaf to SIGTERM (interrupts blocked): 137 after the timeout")
 # A hostile guest (vmm/testdata/hostile_dev.c) as the kernel: `deaf`
 # blocks every interrupt and spins, so SIGTERM cannot reach it.
@@ -368,6 +400,9 @@ $H run --rm --name fgrm img /bin/signals-musl wait-term >/tmp/fgrm.out 2>&1 &
 fg=$!
 n=0; until grep -q 'waiting for SIGTERM' /tmp/fgrm.out || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
 $H ps | grep -Eq ' Up .* fgrm$' && ok "run --rm: ps lists it while it runs" || bad "run --rm: ps lists it while it runs" "$($H ps -a 2>&1)"
+# husk ran the monitor itself (vmm_main), not an exec of husk-vmm.
+exe=$(readlink /proc/$fg/exe)
+[ "$exe" = "$(readlink -f $H)" ] && ok "run --rm: husk is the monitor (no exec of husk-vmm)" || bad "run --rm: husk is the monitor (no exec of husk-vmm)" "pid $fg runs $exe"
 id=$($H ps -q)
 out=$($H stop "$id" 2>&1)
 # Bounded: a stop that failed must not hang the boot (Z: it ended).
@@ -379,6 +414,19 @@ wait $fg; rc=$?
 	bad "run --rm: stop by ID ends it with the handler's status" "stop $id: $out; status $rc: $(cat /tmp/fgrm.out)"
 ! $H ps -a | grep -q fgrm && [ -n "$id" ] && [ -z "$(ls $HUSK_HOME/containers | grep "^$id")" ] && ok "run --rm: no record left after it ends" ||
 	bad "run --rm: no record left after it ends" "$($H ps -a 2>&1; ls $HUSK_HOME/containers)"
+# husk wait on a foreground --rm run: husk-vmm (run inside husk) wrote it.
+$H run --rm --name fgw img /bin/signals-musl wait-term >/tmp/fgw.out 2>&1 &
+fg=$!
+n=0; until grep -q 'waiting for SIGTERM' /tmp/fgw.out || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+$H wait fgw >/tmp/fgw.wait 2>&1 &
+wp=$!
+n=0; until grep -qE '^(230|35) ' /proc/$wp/syscall 2>/dev/null || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+$H stop fgw >/dev/null 2>&1
+n=0; while [ -d /proc/$wp ] && [ "$(state $wp)" != Z ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 300 ] || kill -KILL $wp $fg
+wait $fg; wait $wp; rc=$?
+[ $rc = 0 ] && [ "$(cat /tmp/fgw.wait)" = 7 ] && ok "run --rm: wait prints the status husk-vmm wrote" ||
+	bad "run --rm: wait prints the status husk-vmm wrote" "status $rc: $(cat /tmp/fgw.wait)"
 # husk stop must end a guest that cannot hear SIGTERM within its timeout.
 HUSK_KERNEL=$BD/vmm/testdata/hostile_dev.elf $H run -d --name deaf img /bin/sh deaf >/dev/null 2>&1
 n=0; until $H logs deaf 2>&1 | grep -q 'deaf: spinning' || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done

@@ -5,6 +5,7 @@
  * creates racing for one name from several processes.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -219,7 +220,7 @@ static void test_rm_run(struct store *s)
 	uint64_t start;
 	pid_t dead;
 	size_t i;
-	int found = 0, parked;
+	int found = 0, parked, waiter, status = -1;
 
 	CHECK("rm run: created running for this process",
 	      container_create_running(s, config, "fg-rm", getpid(), &c) == 0 &&
@@ -229,15 +230,23 @@ static void test_rm_run(struct store *s)
 	      container_find(s, "fg-rm", &again) == 0 &&
 	      again.state.status == CONTAINER_RUNNING);
 	container_free(&again);
+	waiter = container_exitcode_open(&c, O_RDONLY);
+	CHECK("rm run: its exitcode file is there, empty",
+	      waiter >= 0 && container_exitcode_read(waiter, &status) == -1);
 	parked = spares(s);
 	parked = spares(s);
 	dead = dead_child(&start);
 	c.state.pid = dead;
 	c.state.pid_start = start;
 	container_save_state(s, &c);
+	CHECK("rm run: the status written into it",
+	      container_exitcode_write(&c, 143) == 0);
 	CHECK("rm run: its process gone, a reader removes the record",
 	      start != 0 && container_load(s, c.id, &again) == STORE_NOT_FOUND &&
 	      strstr(store_error(), "No such container") && access(c.dir, F_OK) != 0);
+	CHECK("rm run: a waiter that opened it still reads the status",
+	      container_exitcode_read(waiter, &status) == 0 && status == 143);
+	close(waiter);
 	container_list(s, &l);
 	for (i = 0; i < l.n; i++)
 		found += !strcmp(l.v[i].id, c.id);

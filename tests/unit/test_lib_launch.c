@@ -176,6 +176,13 @@ static void test_argv(void)
 	for (i = 0; same && i < a.n; i++)
 		same = !strcmp(a.v[i], want[i]);
 	CHECK("argv: husk-vmm's options, the kernel, -- and the program", same);
+	CHECK("argv: --status-fd added", launch_argv_status_fd(&a, 17) == 0);
+	same = a.n == sizeof(want) / sizeof(want[0]) + 1 && !a.v[a.n] &&
+	       !strcmp(a.v[0], want[0]) && !strcmp(a.v[1], "--status-fd") &&
+	       !strcmp(a.v[2], "17");
+	for (i = 3; same && i < a.n; i++)
+		same = !strcmp(a.v[i], want[i - 2]);
+	CHECK("argv: --status-fd N goes right after argv[0], the rest kept", same);
 	launch_argv_free(&a);
 	json_object_set_new(conf, "WorkingDir", json_string(""));
 	launch_argv(conf, "v", "k", "c", &a);

@@ -2,7 +2,8 @@
  * husk-vmm's seccomp allowlist, installed in forked children with a dummy
  * vCPU fd number: what the run loop needs passes, anything else kills the
  * process with SIGSYS. With a network device, its eventfd and futex pass
- * too (the I/O thread's own filter is exercised by test_vmm_net).
+ * too (the I/O thread's own filter is exercised by test_vmm_net); with
+ * --status-fd, writes to that descriptor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,12 +76,21 @@ static void attempt(int what, int fd)
 static int apply_with_device(int fd)
 {
 	struct seccomp_prog p;
-	int rc = seccomp_prepare(VCPU_FD, -1, &fd, 1, &p);
+	int rc = seccomp_prepare(VCPU_FD, -1, -1, &fd, 1, &p);
 
 	return rc ? rc : seccomp_install(&p);
 }
 
-static int with_device;
+/* The filter with --status-fd fd (no device). */
+static int apply_with_status(int fd)
+{
+	struct seccomp_prog p;
+	int rc = seccomp_prepare(VCPU_FD, -1, fd, NULL, 0, &p);
+
+	return rc ? rc : seccomp_install(&p);
+}
+
+static int with_device, with_status;
 
 /* Runs `what` in a filtered child; returns its wait status. */
 static int child(int what)
@@ -93,6 +103,7 @@ static int child(int what)
 	pid = fork();
 	if (pid == 0) {
 		if ((with_device ? apply_with_device(fd) :
+		     with_status ? apply_with_status(fd) :
 				   seccomp_apply(VCPU_FD)) != 0)
 			_exit(2);
 		attempt(what, fd);
@@ -139,5 +150,10 @@ int main(void)
 	CHECK("seccomp: with a device, futex (its lock) is allowed",
 	      allowed(FUTEX));
 	CHECK("seccomp: with a device, openat still kills", killed(OPENAT));
+	with_device = 0;
+	with_status = 1;
+	CHECK("seccomp: with --status-fd, writing it is allowed",
+	      allowed(WRITE_FILE));
+	CHECK("seccomp: with --status-fd, futex still kills", killed(FUTEX));
 	return CHECK_DONE();
 }
