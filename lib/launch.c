@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "json_util.h"
 #include "launch.h"
@@ -201,6 +202,29 @@ static int workdir(const json_t *cfg, const struct launch_opts *o, json_t *conf)
 	return 0;
 }
 
+/*
+ * The root filesystem is loaded whole into the guest's memory, at its
+ * top; below it there must be room for the library OS and the program.
+ * With less than LAUNCH_MIN_ROOM left no guest can start, and what fails
+ * is obscure (QEMU's firmware resets the machine): say so now.
+ */
+static int memory_fits(int64_t memory, const char *cpio)
+{
+	const double mib = 1 << 20;
+	struct stat st;
+
+	if (stat(cpio, &st))
+		return store_fail_errno("%s", cpio);
+	if (st.st_size + LAUNCH_MIN_ROOM <= memory)
+		return 0;
+	return store_fail(STORE_ERR, "the image's root filesystem (%.1f MiB) "
+			  "leaves less than %d MiB of the guest's %.1f MiB of "
+			  "memory for the program: give it more (-m %lldm or "
+			  "more)", st.st_size / mib, (int)(LAUNCH_MIN_ROOM >> 20),
+			  memory / mib,
+			  (long long)((st.st_size + 2 * LAUNCH_MIN_ROOM) >> 20) + 1);
+}
+
 int launch_config(const struct image *img, const char *image_arg,
 		  const struct launch_opts *o, const char *cpio,
 		  json_t **config)
@@ -226,7 +250,8 @@ int launch_config(const struct image *img, const char *image_arg,
 	json_object_set_new(conf, "Manifest", json_string(img->manifest.s));
 	json_object_set_new(conf, "Memory", json_integer(o->memory ? o->memory :
 							  LAUNCH_DEFAULT_MEMORY));
-	if ((rc = network(o, conf))) {
+	rc = memory_fits(o->memory ? o->memory : LAUNCH_DEFAULT_MEMORY, cpio);
+	if (rc || (rc = network(o, conf))) {
 		json_decref(conf);
 		return rc;
 	}

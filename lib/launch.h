@@ -21,6 +21,8 @@
 
 #define LAUNCH_DEFAULT_MEMORY (256LL << 20)
 #define LAUNCH_MIN_MEMORY (6LL << 20) /* Docker's minimum */
+/* What the guest needs beside its root filesystem, at the least. */
+#define LAUNCH_MIN_ROOM (2LL << 20)
 #define LAUNCH_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 /* Docker's statuses when the command cannot be run. */
 #define LAUNCH_EXIT_CANNOT_RUN 126
@@ -51,7 +53,8 @@ int launch_parse_memory(const char *s, int64_t *bytes);
  * WorkingDir, Memory, Image, ImageID, Manifest) for img run with o. A
  * command without a slash is looked up in the image (cpio) along the
  * container's PATH: LAUNCH_EXIT_NOT_FOUND when it is not there. An image
- * without a command gets STORE_ERR, "No command specified".
+ * without a command gets STORE_ERR, "No command specified"; a memory size
+ * that leaves less than LAUNCH_MIN_ROOM beside the cpio, STORE_ERR.
  */
 int launch_config(const struct image *img, const char *image_arg,
 		  const struct launch_opts *o, const char *cpio,

@@ -122,6 +122,14 @@ expect "inspect: NetworkSettings.Ports in Docker's shape" 0 '"80/tcp":\[\{"HostI
 	sh -c "'$H' create --name ported -p 8080:80 img /bin/sh >/dev/null && '$H' inspect ported | jq -c '.[0].NetworkSettings.Ports'"
 "$H" rm ported >/dev/null
 expect "run: -m in Docker's units" 42 '^vmm: --status-fd [0-9]+ --mem 524288K ' "$H" run --rm -m 512m img /bin/sh
+# The root filesystem is loaded whole into the guest: -m must leave room.
+mkdir -p "$T/bigroot/bin" && cp "$BD/tests/rootfs/bin/hello-musl" "$T/bigroot/bin/" &&
+	head -c 7000000 /dev/zero >"$T/bigroot/blob" && "$H" import "$T/bigroot" bigimg >/dev/null
+expect "run: -m too small for the image's root filesystem is refused, with what to give" 125 \
+	"root filesystem \(6\.[0-9] MiB\) leaves less than 2 MiB of the guest's 8\.0 MiB of memory for the program: give it more \(-m [0-9]+m or more\)" \
+	"$H" run --rm -m 8m bigimg /bin/hello-musl
+expect "run: -m with room beside it starts the monitor" 42 '^vmm: ' "$H" run --rm -m 9m bigimg /bin/hello-musl
+"$H" rmi bigimg >/dev/null
 expect "run: options after IMAGE belong to the program" 42 ' -- /bin/sh -d --rm$' "$H" run --rm img /bin/sh -d --rm
 [ -z "$("$H" ps -aq)" ] && ok "run --rm leaves no record" || bad "run --rm" "$("$H" ps -a)"
 expect "run: the exit status is the program's" 9 '' env FAKE_STATUS=9 "$H" run --name nine img /bin/sh

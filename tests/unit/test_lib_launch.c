@@ -95,6 +95,7 @@ static void test_config(const char *cpio)
 {
 	struct launch_opts o = { 0 };
 	char *cmd[] = { "two", "three" }, *env[] = { "B=changed", "C=3" };
+	char big[4200], cmdline[3 * 4200 + 64];
 	struct image img;
 	json_t *conf = NULL;
 	int rc;
@@ -147,6 +148,25 @@ static void test_config(const char *cpio)
 	rc = launch_config(&img, "app", &o, cpio, &conf);
 	CHECK("config: a relative -w is refused", rc == STORE_ERR &&
 	      strstr(store_error(), "needs to be an absolute path"));
+	json_decref(img.config_json);
+
+	/* The same archive padded to 7 MiB (zeros after its trailer). */
+	memset(&o, 0, sizeof(o));
+	image_with(&img, image_config);
+	snprintf(big, sizeof(big), "%s.big", cpio);
+	snprintf(cmdline, sizeof(cmdline), "cp %s %s && truncate -s 7M %s", cpio,
+		 big, big);
+	o.memory = 8LL << 20;
+	rc = system(cmdline) ? -1 : launch_config(&img, "app", &o, big, &conf);
+	CHECK("config: -m leaving under 2 MiB beside the root filesystem is refused",
+	      rc == STORE_ERR && strstr(store_error(), "root filesystem (7.0 MiB) "
+					"leaves less than 2 MiB of the guest's 8.0 MiB") &&
+	      strstr(store_error(), "-m 12m or more"));
+	o.memory = 9LL << 20;
+	rc = launch_config(&img, "app", &o, big, &conf);
+	CHECK("config: 2 MiB beside it is enough", rc == 0);
+	json_decref(conf);
+	unlink(big);
 	json_decref(img.config_json);
 
 	memset(&o, 0, sizeof(o));
