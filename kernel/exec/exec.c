@@ -80,58 +80,27 @@ static unsigned vm_prot(unsigned p)
 
 /* A segment that is not written and has no zero-filled tail (code, read-only
  * data) gets its pages on first touch, the initrd's own where they can be
- * (kernel/sys/mmap_private.c): 0, 1 when it must be copied instead, or
- * -errno. */
-static int map_segment_lazy(struct image *im, const struct elf_seg *s,
-			    uint64_t start, uint64_t end)
-{
-	uint64_t va = im->base + s->vaddr;
-	struct mm_code code = { va, s->filesz, im->base + im->elf.lo,
-				im->base + im->elf.hi };
-
-	if ((s->prot & ELF_PROT_W) || s->filesz != s->memsz ||
-	    (s->offset & (PAGE - 1)) != (va & (PAGE - 1)))
-		return 1;
-	return mmap_private_lazy(start, end, vm_prot(s->prot), im->vn, im->name,
-				 s->offset - (va & (PAGE - 1)),
-				 (s->prot & ELF_PROT_X) && rewrite_code ? &code : 0);
-}
-
+ * (kernel/sys/mmap_private.c); any other, or one whose code is not all the
+ * initrd's bytes, is copied into fresh pages now. */
 static int map_segment(struct image *im, const struct elf_seg *s)
 {
-	uint64_t start = (im->base + s->vaddr) & ~(PAGE - 1);
-	uint64_t end = (im->base + s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
-	uint64_t pages = (end - start) / PAGE, pa;
-	uint8_t *mem;
-	long got;
-	int rc;
+	uint64_t va = im->base + s->vaddr;
+	uint64_t start = va & ~(PAGE - 1);
+	uint64_t end = (va + s->memsz + PAGE - 1) & ~(PAGE - 1);
+	struct mm_code code = { va, s->filesz, im->base + im->elf.lo,
+				im->base + im->elf.hi };
+	const struct mm_code *text = (s->prot & ELF_PROT_X) ? &code : 0;
+	int rc = 1;
 
-	rc = map_segment_lazy(im, s, start, end);
-	if (rc <= 0)
-		return rc;
-	pa = pmem_alloc(pages);
-	if (!pa)
-		return -ENOMEM;
-	mem = pmem_to_virt(pa);
-	memset(mem, 0, pages * PAGE);
-	got = vfs_read(im->vn, mem + ((im->base + s->vaddr) & (PAGE - 1)),
-		       s->filesz, s->offset);
-	if (got != (long)s->filesz) {
-		rc = got < 0 ? (int)got : -EIO;
-	} else {
-		if ((s->prot & ELF_PROT_X) && rewrite_code) {
-			struct rewrite_result rr; /* its area lives as long */
-			rewrite_code(mem + ((im->base + s->vaddr) & (PAGE - 1)),
-				     s->filesz, im->base + s->vaddr,
-				     im->base + im->elf.lo, im->base + im->elf.hi, &rr);
-		}
-		rc = vm_map(start, pa, pages * PAGE, vm_prot(s->prot));
-	}
-	if (!rc)
-		rc = vma_add_named(start, end, vm_prot(s->prot), 0, im->name,
-				   s->offset - ((im->base + s->vaddr) & (PAGE - 1)));
-	if (rc)
-		pmem_free(pa, pages);
+	if (!(s->prot & ELF_PROT_W) && s->filesz == s->memsz &&
+	    (s->offset & (PAGE - 1)) == (va & (PAGE - 1)))
+		rc = mmap_private_lazy(start, end, vm_prot(s->prot), im->vn,
+				       im->name, s->offset - (va - start),
+				       text && rewrite_code ? text : 0);
+	if (rc == 1)
+		rc = mmap_private_copy(start, end, vm_prot(s->prot), im->vn,
+				       im->name, s->offset, va - start,
+				       s->filesz, text);
 	return rc;
 }
 

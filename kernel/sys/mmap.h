@@ -13,6 +13,7 @@ struct vnode;
 
 #define MM_PAGE 4096ULL
 #define ENOMEM_ 12
+#define EIO_ 5
 
 /* The page-table permissions (VM_*) for mmap's PROT_* bits. */
 unsigned mm_vm_prot(unsigned prot);
@@ -37,6 +38,15 @@ struct mm_code {
 int mmap_private_lazy(uint64_t start, uint64_t end, unsigned prot,
 		      struct vnode *vn, const char *name, uint64_t off,
 		      const struct mm_code *code);
+/* What mmap_private_lazy's 1 leaves to its caller: fresh pages for
+ * [start, end) holding the n bytes of vn from off at start + skip, zeros
+ * elsewhere, with code's system calls rewritten (when code and its len),
+ * mapped with prot (PROT_* bits) and recorded as vn's mapping (name)
+ * from off - skip. 0, or -errno (-EIO when fewer than n bytes were
+ * read). */
+int mmap_private_copy(uint64_t start, uint64_t end, unsigned prot,
+		      struct vnode *vn, const char *name, uint64_t off,
+		      uint64_t skip, uint64_t n, const struct mm_code *code);
 /* mmap of [addr, addr+len) (free, page-aligned), MAP_PRIVATE of f from
  * off: the address, or -errno. */
 long mmap_private_file(uint64_t addr, uint64_t len, long prot, struct file *f,

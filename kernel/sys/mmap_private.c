@@ -47,12 +47,11 @@ extern __typeof__(rewrite_mark_pages) rewrite_mark_pages __attribute__((weak));
 #define PROT_WRITE 2
 #define PROT_EXEC 4
 
-/* Reads the file into fresh pages and maps them at [addr, addr+len),
- * rewritten when executable: for code whose bytes are not the initrd's. */
-static long map_copy(uint64_t addr, uint64_t len, long prot, struct file *f,
-		     uint64_t off)
+int mmap_private_copy(uint64_t start, uint64_t end, unsigned prot,
+		      struct vnode *vn, const char *name, uint64_t off,
+		      uint64_t skip, uint64_t n, const struct mm_code *code)
 {
-	uint64_t pages = len / MM_PAGE, pa;
+	uint64_t pages = (end - start) / MM_PAGE, pa;
 	uint8_t *mem;
 	long got;
 	int rc;
@@ -61,26 +60,25 @@ static long map_copy(uint64_t addr, uint64_t len, long prot, struct file *f,
 	if (!pa)
 		return -ENOMEM_;
 	mem = pmem_to_virt(pa);
-	memset(mem, 0, len);
-	got = vfs_read(f->vn, mem, len, off);
-	if (got < 0) {
+	memset(mem, 0, end - start);
+	got = n ? vfs_read(vn, mem + skip, n, off) : 0;
+	if (got != (long)n) {
 		pmem_free(pa, pages);
-		return got;
+		return got < 0 ? (int)got : -EIO_;
 	}
-	if ((prot & PROT_EXEC) && rewrite_code) {
+	if (code && code->len && rewrite_code) {
 		struct rewrite_result r; /* the trampolines live as long */
-		rewrite_code(mem, len, addr, addr, addr + len, &r);
+		rewrite_code(mem + (code->va - start), code->len, code->va,
+			     code->obj_lo, code->obj_hi, &r);
 	}
-	rc = vm_map(addr, pa, len, mm_vm_prot((unsigned)prot));
+	rc = vm_map(start, pa, end - start, mm_vm_prot(prot));
 	if (!rc)
-		rc = vma_add_named(addr, addr + len, (unsigned)prot, 0,
-				   file_path(f), off);
+		rc = vma_add_named(start, end, prot, 0, name, off - skip);
 	if (rc) {
-		vm_unmap(addr, len, 0);
+		vm_unmap(start, end - start, 0);
 		pmem_free(pa, pages);
-		return rc;
 	}
-	return (long)addr;
+	return rc;
 }
 
 static int rewriting(void)
@@ -162,15 +160,15 @@ long mmap_private_file(uint64_t addr, uint64_t len, long prot, struct file *f,
 		       uint64_t off)
 {
 	uint64_t size = mm_file_size(f->vn);
-	struct mm_code code = { addr, 0, addr, addr + len };
+	uint64_t n = off < size ? (size - off < len ? size - off : len) : 0;
+	struct mm_code code = { addr, (prot & PROT_EXEC) ? n : 0, addr, addr + len };
 	int rc;
 
-	if ((prot & PROT_EXEC) && off < size)
-		code.len = size - off < len ? size - off : len;
 	rc = mmap_private_lazy(addr, addr + len, (unsigned)prot, f->vn,
 			       file_path(f), off, &code);
 	if (rc == 1)
-		return map_copy(addr, len, prot, f, off);
+		rc = mmap_private_copy(addr, addr + len, (unsigned)prot, f->vn,
+				       file_path(f), off, 0, n, &code);
 	return rc ? rc : (long)addr;
 }
 
