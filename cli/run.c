@@ -30,10 +30,29 @@ const struct verb verb_run = {
 	.run = run,
 };
 
+/* Created, then run detached or in the foreground with a keeper. */
+static int run_kept(struct store *s, struct run_args *a)
+{
+	struct container c;
+	int rc = ctr_create(s, a, &c);
+
+	if (rc)
+		return rc;
+	ctr_note_monitor(a->quiet);
+	if (a->detach) {
+		rc = ctr_start_detached(s, &c);
+		if (!rc)
+			printf("%s\n", c.id);
+	} else {
+		rc = ctr_run_foreground(s, &c, a->interactive);
+	}
+	container_free(&c);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	struct run_args a;
-	struct container c;
 	struct store s;
 	int rc;
 
@@ -48,27 +67,10 @@ static int run(int argc, char **argv)
 		return rc;
 	}
 	/* Nothing is left to do after such a run: husk becomes the monitor. */
-	if (a.rm && !a.detach) {
+	if (a.rm && !a.detach)
 		rc = ctr_exec_rm(&s, &a);
-		store_close(&s);
-		run_args_free(&a);
-		return rc;
-	}
-	rc = ctr_create(&s, &a, &c);
-	if (rc) {
-		store_close(&s);
-		run_args_free(&a);
-		return rc;
-	}
-	ctr_note_monitor(a.quiet);
-	if (a.detach) {
-		rc = ctr_start_detached(&s, &c);
-		if (!rc)
-			printf("%s\n", c.id);
-	} else {
-		rc = ctr_run_foreground(&s, &c, a.interactive);
-	}
-	container_free(&c);
+	else
+		rc = run_kept(&s, &a);
 	store_close(&s);
 	run_args_free(&a);
 	return rc;
