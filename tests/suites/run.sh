@@ -348,6 +348,7 @@ GUEST_CASES=("run --rm prints and exits 3" "run --rm leaves no record"
 	"run --rm: ps lists it while it runs" "run --rm: husk is the monitor (no exec of husk-vmm)"
 	"run --rm: stop by ID ends it with the handler's status"
 	"run --rm: no record left after it ends" "run --rm: wait prints the status husk-vmm wrote"
+	"run --rm -p: the page through slirp, then stop: 143"
 	"stop -t 2 ends a guest deaf to SIGTERM (interrupts blocked): 137 after the timeout")
 # A hostile guest (vmm/testdata/hostile_dev.c) as the kernel: `deaf`
 # blocks every interrupt and spins, so SIGTERM cannot reach it.
@@ -374,7 +375,7 @@ export HUSK_HOME=/tmp/husk-home
 ok() { echo "PASS: run: husk-vmm: $1"; }
 bad() { echo "FAIL: run: husk-vmm: $1: $2"; }
 mkdir -p /tmp/r/bin /tmp/r/tmp
-cp /bin/busybox $BD/tests/rootfs/bin/hello-musl $BD/tests/rootfs/bin/signals-musl /tmp/r/bin/
+cp /bin/busybox $BD/tests/rootfs/bin/hello-musl $BD/tests/rootfs/bin/signals-musl $BD/tests/rootfs/bin/httpd-musl /tmp/r/bin/
 ln -s busybox /tmp/r/bin/sh
 $H import /tmp/r img >/dev/null || bad "import" "failed"
 out=$($H run --rm img /bin/hello-musl x 2>&1); rc=$?
@@ -435,6 +436,17 @@ n=0; while [ -d /proc/$wp ] && [ "$(state $wp)" != Z ] && [ $n -lt 300 ]; do sle
 wait $fg; wait $wp; rc=$?
 [ $rc = 0 ] && [ "$(cat /tmp/fgw.wait)" = 7 ] && ok "run --rm: wait prints the status husk-vmm wrote" ||
 	bad "run --rm: wait prints the status husk-vmm wrote" "status $rc: $(cat /tmp/fgw.wait)"
+# -p in a foreground --rm run: husk's own process serves slirp's I/O thread.
+$H run --rm -p 18080:80 --name web img /bin/httpd-musl 80 >/tmp/web.out 2>&1 &
+fg=$!
+n=0; until grep -q '^listening on' /tmp/web.out || [ $n -ge 300 ]; do sleep 0.1; n=$((n + 1)); done
+body=$(curl -s --max-time 20 http://127.0.0.1:18080/ 2>&1)
+$H stop web >/dev/null 2>&1
+n=0; while [ -d /proc/$fg ] && [ "$(state $fg)" != Z ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 300 ] || kill -KILL $fg
+wait $fg; rc=$?
+echo "$body" | grep -q 'hello from husk' && [ $rc = 143 ] && ok "run --rm -p: the page through slirp, then stop: 143" ||
+	bad "run --rm -p: the page through slirp, then stop: 143" "status $rc; body: $body; $(tail -n 3 /tmp/web.out)"
 # husk stop must end a guest that cannot hear SIGTERM within its timeout.
 HUSK_KERNEL=$BD/vmm/testdata/hostile_dev.elf $H run -d --name deaf img /bin/sh deaf >/dev/null 2>&1
 n=0; until $H logs deaf 2>&1 | grep -q 'deaf: spinning' || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
@@ -450,7 +462,8 @@ EOF
 chmod +x "$T/guest.sh"
 out=$(scripts/nested-kvm/run.sh --timeout 300 --file "$H" --file "$BD/bin/husk-vmm" \
 	--file "$BD/husk.elf" --file "$BD/tests/rootfs/bin/hello-musl" \
-	--file "$BD/tests/rootfs/bin/signals-musl" --file /bin/busybox \
+	--file "$BD/tests/rootfs/bin/signals-musl" --file "$BD/tests/rootfs/bin/httpd-musl" \
+	--file /bin/busybox --file "$(command -v curl)" \
 	--file "$BD/vmm/testdata/hostile_dev.elf" \
 	--file "$T/guest.sh" -- "$T/guest.sh" 2>&1)
 guest_results "$out" $?
