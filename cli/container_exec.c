@@ -430,8 +430,6 @@ static int exec_prepare(struct store *s, struct run_args *a, struct container *c
 	*status = rc ? -1 : container_exitcode_open(c, O_WRONLY);
 	if (!rc && *status < 0)
 		rc = store_fail_errno("cannot open %s/exitcode", c->dir);
-	if (!rc && fcntl(*status, F_SETFD, 0) < 0)
-		rc = store_fail_errno("fcntl");
 	if (!rc)
 		rc = launch_argv_status_fd(argv, *status);
 	if (rc)

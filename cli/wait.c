@@ -28,7 +28,7 @@ static int wait_one(struct store *s, const char *what)
 	rc = ctr_find(s, what, &c);
 	if (rc)
 		return rc;
-	fd = container_exitcode_open(&c, O_RDONLY);
+	fd = container_exitcode_open(&c, O_RDONLY | O_CLOEXEC);
 	rc = ctr_wait_exited(s, &c, -1);
 	if (!rc) {
 		printf("%d\n", c.state.exit_code);

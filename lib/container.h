@@ -201,8 +201,9 @@ int container_write_file(const char *dir, const char *name, const void *buf,
 int container_put_file(const char *dir, const char *name, const void *buf,
 		       size_t n, int sync);
 /*
- * The record's exitcode file, opened with flags (O_RDONLY for a waiter,
- * O_WRONLY for a monitor's --status-fd); -1 with errno on failure.
+ * The record's exitcode file, opened with flags as given (O_RDONLY |
+ * O_CLOEXEC for a waiter; O_WRONLY, inherited, for a monitor's
+ * --status-fd); -1 with errno on failure.
  */
 int container_exitcode_open(const struct container *c, int flags);
 /* Writes status into it (the keeper's part, before a --rm record goes). */

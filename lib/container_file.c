@@ -67,14 +67,15 @@ int container_exitcode_open(const struct container *c, int flags)
 	char path[sizeof(c->dir) + 16];
 
 	snprintf(path, sizeof(path), "%s/exitcode", c->dir);
-	return open(path, flags | O_CLOEXEC);
+	return open(path, flags);
 }
 
 /* In place, not by rename: a waiter holds the file open. */
 int container_exitcode_write(const struct container *c, int status)
 {
 	char text[16];
-	int fd = container_exitcode_open(c, O_WRONLY | O_TRUNC), rc = 0;
+	int fd = container_exitcode_open(c, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int rc = 0;
 
 	if (fd < 0)
 		return store_fail_errno("cannot open %s/exitcode", c->dir);

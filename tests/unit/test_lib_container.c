@@ -230,7 +230,7 @@ static void test_rm_run(struct store *s)
 	      container_find(s, "fg-rm", &again) == 0 &&
 	      again.state.status == CONTAINER_RUNNING);
 	container_free(&again);
-	waiter = container_exitcode_open(&c, O_RDONLY);
+	waiter = container_exitcode_open(&c, O_RDONLY | O_CLOEXEC);
 	CHECK("rm run: its exitcode file is there, empty",
 	      waiter >= 0 && container_exitcode_read(waiter, &status) == -1);
 	parked = spares(s);
